@@ -1,0 +1,94 @@
+"""The nightly sync: every registered village sheet that changed -> warehouse -> published snapshot.
+
+Read the flow body top to bottom: plan (Drive listing, 0 Sheets reads), fetch in chunks
+(one task per chunk of spreadsheets, not per sheet: thousands of tiny tasks overload a Prefect
+server), transform + load each chunk in one transaction as it arrives, publish, summarise.
+Only the network task retries inside itself (bounded, paced); everything else fails loudly.
+"""
+from __future__ import annotations
+
+import time
+import uuid
+from datetime import datetime, timezone
+from pathlib import Path
+
+from prefect import flow, get_run_logger, task
+from prefect.cache_policies import NONE
+from prefect.futures import as_completed
+from prefect.task_runners import ThreadPoolTaskRunner
+
+from tpbis import registry, sync, warehouse
+from tpbis.settings import Settings
+from transforms.reference import load_reference
+
+
+@task(cache_policy=NONE)
+def plan_sync(settings: Settings, villages: list[dict], state: dict, full_sweep: bool) -> sync.Plan:
+    conn = sync.shared_connection(settings)
+    listed = sync.sheets.list_modified_times(conn)
+    p = sync.plan(villages, listed, state, full_sweep=full_sweep)
+    get_run_logger().info("%d of %d spreadsheets to read (%s)", len(p.fetch), len(villages),
+                          "full sweep" if full_sweep else "changed since last sync")
+    return p
+
+
+@task(cache_policy=NONE)
+def fetch_chunk(settings: Settings, villages: list[dict]) -> list[sync.Fetched]:
+    return sync.fetch_all(sync.shared_connection(settings), villages, settings.fetch_workers)
+
+
+@task(cache_policy=NONE)
+def transform_chunk(run_id, now, fetched, state, ref, skipped=()) -> warehouse.Batch:
+    return sync.build_batch(run_id, now, fetched, state, ref, skipped=skipped)
+
+
+@task(cache_policy=NONE)
+def load_chunk(con, batch: warehouse.Batch) -> None:
+    warehouse.load_batch(con, batch)
+
+
+def _chunks(items: list, size: int) -> list[list]:
+    return [items[i:i + size] for i in range(0, len(items), max(1, size))]
+
+
+def _run_id() -> str:
+    from prefect.runtime import flow_run
+    return str(flow_run.id or uuid.uuid4())
+
+
+@flow(name="nightly-sync", task_runner=ThreadPoolTaskRunner(max_workers=2), log_prints=False)
+def nightly_sync(registry_path: str | None = None, warehouse_path: str | None = None,
+                 full: bool = False) -> dict:
+    """Sync every registered village sheet that changed; returns the run summary."""
+    settings = Settings.from_env().with_(registry=registry_path and Path(registry_path),
+                                         warehouse=warehouse_path and Path(warehouse_path))
+    clock = time.monotonic()
+    started = datetime.now(timezone.utc)
+    run_id = _run_id()
+    villages = registry.read_registry(settings.registry)
+    ref = load_reference(settings.config_dir)
+    conn = sync.shared_connection(settings)
+    reads_before, limited_before = conn.stats["sheets.read"], conn.stats["http.429"]
+
+    con = warehouse.open_writer(settings)
+    warehouse.load_reference_tables(con, villages, registry.read_regions(settings.config_dir))
+    full_sweep = full or sync.due_for_full_sweep(warehouse.get_meta(con, "last_full_sweep_at"), started,
+                                                 settings.full_sweep_days)
+    warehouse.start_run(con, run_id, started, full_sweep)
+    state = warehouse.sheet_state(con)
+
+    plan = plan_sync(settings, villages.to_dict("records"), state, full_sweep)
+    futures = [fetch_chunk.submit(settings, chunk) for chunk in _chunks(plan.fetch, settings.chunk_size)]
+    load_chunk(con, transform_chunk(run_id, started, [], state, ref, skipped=plan.skipped))
+    for future in as_completed(futures):
+        load_chunk(con, transform_chunk(run_id, started, future.result(), state, ref))
+
+    summary = sync.summarise(con, run_id, reads=conn.stats["sheets.read"] - reads_before,
+                             http_429=conn.stats["http.429"] - limited_before,
+                             seconds=time.monotonic() - clock)
+    if full_sweep and summary["villages_failed"] == 0:
+        warehouse.set_meta(con, "last_full_sweep_at", started.isoformat())
+    warehouse.finish_run(con, run_id, datetime.now(timezone.utc), summary["status"], summary)
+    warehouse.publish(con, settings)
+    get_run_logger().info(sync.format_summary(summary))
+    return summary

@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Create .venv and install the project with its test dependencies (idempotent, fast when
+# nothing changed). Used by scripts/demo.sh and scripts/test.sh; needs only python3 >= 3.11.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+PY=${PYTHON:-python3}
+if [ ! -x .venv/bin/python ]; then
+  "$PY" -m venv .venv
+fi
+stamp=.venv/.tpbis-installed
+if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
+  .venv/bin/python -m pip install --quiet --upgrade pip
+  .venv/bin/python -m pip install --quiet -e '.[test]'
+  touch "$stamp"
+fi

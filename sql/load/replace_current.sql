@@ -1,0 +1,24 @@
+-- Replace the current rows of the villages in this batch with the rows just parsed, keeping
+-- history. {table} and {hash_columns} are identifiers from transforms/columns.py (a fixed
+-- list, never user input); values are bound ($now, $run_id).
+-- A row whose content (row_hash) is unchanged stays current and keeps its valid_from.
+
+create or replace temp table stage_hashed as
+select *, md5(cast(row({hash_columns}) as varchar)) as row_hash
+from stage_rows;
+
+-- 1. close versions the sheet no longer has
+update core.{table}
+set valid_to = $now, replaced_run = $run_id
+where valid_to is null
+  and kode_desa in (select kode_desa from stage_villages)
+  and row_hash not in (select row_hash from stage_hashed);
+
+-- 2. open versions that are new
+insert into core.{table} by name
+select s.*, $now as valid_from, null as valid_to, $run_id as loaded_run, null as replaced_run
+from stage_hashed s
+where not exists (
+    select 1 from core.{table} c
+    where c.valid_to is null and c.kode_desa = s.kode_desa and c.row_hash = s.row_hash
+);

@@ -1,0 +1,157 @@
+"""`tpbis`: the one entry point for every job (contract section 2).
+
+Prefect and other heavy imports happen inside commands so that `tpbis --help` is instant,
+and Prefect is configured (offline, quiet) before it is first imported.
+"""
+from __future__ import annotations
+
+import json
+import os
+import sys
+from datetime import date, datetime, time as dtime, timedelta
+from pathlib import Path
+from typing import Optional
+from zoneinfo import ZoneInfo
+
+import typer
+
+app = typer.Typer(help="TPBIS reporting warehouse: village library sheets -> DuckDB -> reports.",
+                  no_args_is_help=True, add_completion=False)
+
+RegistryOpt = typer.Option(None, "--registry", help="Village registry CSV [env TPBIS_REGISTRY; default config/villages.csv].")
+WarehouseOpt = typer.Option(None, "--warehouse", help="Published warehouse file [env TPBIS_WAREHOUSE; default data/tpbis.duckdb].")
+
+
+def configure_prefect(verbose: bool = False) -> None:
+    """Offline, quiet Prefect with an ephemeral server unless PREFECT_API_URL is set."""
+    defaults = {
+        "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "120",
+        "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+        "DO_NOT_TRACK": "1",
+        "PREFECT_LOGGING_LEVEL": "INFO" if verbose else "WARNING",
+        "PREFECT_LOGGING_LOG_PRINTS": "false",
+    }
+    for k, v in defaults.items():
+        os.environ.setdefault(k, v)
+
+
+def as_of_timestamp(day: Optional[str]) -> Optional[datetime]:
+    """`--as-of 2023-01-15` means: as known at the end of that day in Riau (WIB)."""
+    if not day:
+        return None
+    d = date.fromisoformat(day)
+    return datetime.combine(d + timedelta(days=1), dtime(0), ZoneInfo("Asia/Jakarta")) - timedelta(microseconds=1)
+
+
+def run_sync(registry: Optional[Path], warehouse: Optional[Path], full: bool, verbose: bool) -> dict:
+    configure_prefect(verbose)
+    from flows.nightly_sync import nightly_sync
+    return nightly_sync(registry_path=str(registry) if registry else None,
+                        warehouse_path=str(warehouse) if warehouse else None, full=full)
+
+
+@app.command()
+def sync(registry: Optional[Path] = RegistryOpt, warehouse: Optional[Path] = WarehouseOpt,
+         full: bool = typer.Option(False, "--full", help="Re-read every sheet, modified or not (compares content hashes)."),
+         verbose: bool = typer.Option(False, "--verbose", "-v", help="Show Prefect's logs."),
+         as_json: bool = typer.Option(False, "--json", help="Print the summary as JSON.")):
+    """Run the nightly sync once, now. Exit 0 when every village synced or was unchanged, 1 otherwise."""
+    from tpbis.sync import format_summary
+    summary = run_sync(registry, warehouse, full, verbose)
+    typer.echo(json.dumps(summary, indent=2, default=str) if as_json else format_summary(summary))
+    raise typer.Exit(0 if summary["villages_failed"] == 0 else 1)
+
+
+@app.command()
+def demo(workdir: Path = typer.Option(Path("data"), help="Where the sample sheets and the warehouse go."),
+         verbose: bool = typer.Option(False, "--verbose", "-v")):
+    """Serve the 17 sample Bengkalis villages locally, sync them, print a province summary."""
+    from tpbis import sample
+    from tpbis.settings import CONFIG_DIR
+    from tpbis.sheets_server import SheetsServer
+    from tpbis.sync import format_summary
+    from tpbis.summary import province_summary
+
+    sheets_dir = sample.sample_dir(workdir / "sample-sheets")
+    warehouse = workdir / "tpbis.duckdb"
+    with SheetsServer(data_dir=sheets_dir) as server:
+        os.environ["TPBIS_SHEETS_API_URL"] = server.url
+        os.environ["TPBIS_DRIVE_API_URL"] = server.url
+        typer.echo(f"Local Sheets server with {len(list(sheets_dir.glob('*.json')))} sample sheets at {server.url}")
+        summary = run_sync(CONFIG_DIR / "villages.csv", warehouse, False, verbose)
+    typer.echo(format_summary(summary))
+    typer.echo("")
+    typer.echo(province_summary(warehouse))
+    typer.echo(f"\nWarehouse: {warehouse}  (try: tpbis sql \"select * from report.quarterly_indicators limit 5\")")
+    raise typer.Exit(0 if summary["villages_failed"] == 0 else 1)
+
+
+@app.command("sheets-server")
+def sheets_server(data: Path = typer.Option(None, "--data", help="Folder of workbook JSON files [default: the sample]."),
+                  host: str = typer.Option("127.0.0.1", help="Address to listen on (loopback)."),
+                  port: int = typer.Option(8765, help="Port.")):
+    """Run the local Sheets v4 / Drive v3 compatible server until Ctrl-C."""
+    from tpbis import sample
+    from tpbis.sheets_server import serve_forever
+    serve_forever(data or sample.sample_dir(Path("data") / "sample-sheets"), host, port)
+
+
+@app.command()
+def sql(query: Optional[str] = typer.Argument(None, help="One SQL query; without it, an interactive shell."),
+        warehouse: Optional[Path] = WarehouseOpt,
+        as_of: Optional[str] = typer.Option(None, "--as-of", help="Show the state as known at the end of this day (YYYY-MM-DD)."),
+        csv: bool = typer.Option(False, "--csv", help="Print CSV instead of a table.")):
+    """Query the published warehouse read-only (a shell, or one query)."""
+    from tpbis.settings import Settings
+    from tpbis.warehouse import open_reader
+    path = warehouse or Settings.from_env().warehouse
+    con = open_reader(path, as_of_timestamp(as_of))
+    if query:
+        _print_query(con, query, csv)
+        return
+    typer.echo(f"{path} (read-only). End statements with ';'. Ctrl-D to quit. Try: from report.villages;")
+    buffer = ""
+    while True:
+        try:
+            line = input("tpbis> " if not buffer else "   ...> ")
+        except EOFError:
+            typer.echo("")
+            return
+        buffer += line + "\n"
+        if buffer.strip().endswith(";"):
+            try:
+                _print_query(con, buffer, csv)
+            except Exception as e:  # a typo in the shell is not fatal
+                typer.echo(f"Error: {e}", err=True)
+            buffer = ""
+
+
+def _print_query(con, query: str, csv: bool) -> None:
+    rel = con.sql(query)
+    if rel is None:
+        return
+    if csv:
+        rel.df().to_csv(sys.stdout, index=False)
+    else:
+        rel.show(max_rows=200, max_width=200)
+
+
+@app.command()
+def replay(warehouse: Optional[Path] = WarehouseOpt, registry: Optional[Path] = RegistryOpt):
+    """Rebuild the loaded (core) tables from the raw cells already landed, without Google."""
+    from tpbis.replay import replay_all
+    from tpbis.settings import Settings
+    settings = Settings.from_env().with_(warehouse=warehouse, registry=registry)
+    n = replay_all(settings)
+    typer.echo(f"Replayed {n} fetches into {settings.warehouse}")
+
+
+@app.command()
+def sample(out: Path = typer.Option(Path("data/sample-sheets"), help="Folder to write the sample workbooks to.")):
+    """Write the deterministic sample workbooks (17 Bengkalis villages) as JSON files."""
+    from tpbis import sample as sample_mod
+    typer.echo(str(sample_mod.sample_dir(out)))
+
+
+if __name__ == "__main__":
+    app()

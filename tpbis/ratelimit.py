@@ -1,0 +1,48 @@
+"""Pace requests under a per-minute quota, shared by every fetch thread.
+
+Google counts Sheets reads per minute per user. Bouncing off 429s wastes the quota and the
+back-off time, so the sync spaces its requests evenly instead: a token bucket of depth one
+(a "virtual scheduling" limiter). Each caller reserves the next free slot and sleeps until
+it. Evenly spaced requests at 98 % of the quota never put more than the quota into any
+60-second window, which is how the quota is measured; a 429 that comes anyway (another
+process using the same account) pauses every worker until the server's `Retry-After`.
+"""
+from __future__ import annotations
+
+import threading
+import time
+
+SAFETY = 0.98
+
+
+class RateLimiter:
+    def __init__(self, per_minute: float | None, safety: float = SAFETY, clock=time.monotonic, sleep=time.sleep):
+        self.per_minute = per_minute
+        self.interval = 0.0 if not per_minute else 60.0 / (per_minute * safety)
+        self._next = 0.0
+        self._lock = threading.Lock()
+        self._clock = clock
+        self._sleep = sleep
+        self.acquired = 0
+        self.waited = 0.0
+
+    def acquire(self) -> None:
+        """Block until this caller may send one request."""
+        if not self.interval:
+            with self._lock:
+                self.acquired += 1
+            return
+        with self._lock:
+            now = self._clock()
+            slot = max(now, self._next)
+            self._next = slot + self.interval
+            self.acquired += 1
+            self.waited += slot - now
+        delay = slot - now
+        if delay > 0:
+            self._sleep(delay)
+
+    def pause(self, seconds: float) -> None:
+        """Push every later slot back: the server said the quota is spent for `seconds`."""
+        with self._lock:
+            self._next = max(self._next, self._clock() + seconds)

@@ -1,0 +1,101 @@
+"""One settings object, read from the environment (contract section 2) with tested defaults.
+
+Every setting a user can change is listed in `SETTINGS_DOC`; `tests/test_settings.py` checks
+that the README documents each of them, so the docs cannot fall behind the code.
+"""
+from __future__ import annotations
+
+import ipaddress
+import os
+from dataclasses import dataclass, replace
+from pathlib import Path
+from urllib.parse import urlparse
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+CONFIG_DIR = PROJECT_ROOT / "config"
+SQL_DIR = PROJECT_ROOT / "sql"
+
+GOOGLE_SHEETS_URL = "https://sheets.googleapis.com"
+GOOGLE_DRIVE_URL = "https://www.googleapis.com"
+READ_SCOPES = [
+    "https://www.googleapis.com/auth/spreadsheets.readonly",
+    "https://www.googleapis.com/auth/drive.metadata.readonly",
+]
+WRITE_SCOPES = [
+    "https://www.googleapis.com/auth/spreadsheets",
+    "https://www.googleapis.com/auth/drive.metadata.readonly",
+]
+
+SETTINGS_DOC = {
+    "TPBIS_SHEETS_API_URL": "where the Google Sheets API v4 is served (default https://sheets.googleapis.com)",
+    "TPBIS_DRIVE_API_URL": "where the Drive API v3 is served (default https://www.googleapis.com)",
+    "TPBIS_CREDENTIALS": "service-account key file for real Google (or GOOGLE_APPLICATION_CREDENTIALS)",
+    "TPBIS_SHEETS_READS_PER_MINUTE": "pace kept for Sheets read requests, all workers together (default 60)",
+    "TPBIS_SHEETS_WRITES_PER_MINUTE": "pace kept for Sheets write requests by --write-back (default 60)",
+    "TPBIS_WAREHOUSE": "the published warehouse file readers open (default data/tpbis.duckdb)",
+    "TPBIS_REGISTRY": "the village registry CSV (default config/villages.csv)",
+    "TPBIS_FETCH_WORKERS": "concurrent fetch threads (default 8)",
+    "TPBIS_CHUNK_SIZE": "spreadsheets per Prefect fetch task (default 200)",
+    "TPBIS_FULL_SWEEP_DAYS": "days between full re-reads that ignore modifiedTime (default 7; 0 = never)",
+    "TPBIS_MAX_ATTEMPTS": "attempts per request on 429/5xx/timeouts before a village fails (default 6)",
+    "TPBIS_BACKOFF_SECONDS": "base of the exponential back-off between retries, in seconds (default 1)",
+}
+
+
+def _is_loopback(url: str) -> bool:
+    host = urlparse(url).hostname or ""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+@dataclass(frozen=True)
+class Settings:
+    sheets_api_url: str = GOOGLE_SHEETS_URL
+    drive_api_url: str = GOOGLE_DRIVE_URL
+    credentials_file: str | None = None
+    reads_per_minute: float = 60.0
+    writes_per_minute: float = 60.0
+    warehouse: Path = Path("data/tpbis.duckdb")
+    registry: Path = CONFIG_DIR / "villages.csv"
+    config_dir: Path = CONFIG_DIR
+    fetch_workers: int = 8
+    chunk_size: int = 200
+    full_sweep_days: int = 7
+    max_attempts: int = 6
+    backoff_base: float = 1.0
+
+    @property
+    def is_local(self) -> bool:
+        """True when both APIs are on this machine: no credentials are needed then."""
+        return _is_loopback(self.sheets_api_url) and _is_loopback(self.drive_api_url)
+
+    @property
+    def working_file(self) -> Path:
+        """The sync's private read-write file; readers only ever open `warehouse`."""
+        return self.warehouse.with_name(self.warehouse.stem + ".sync.duckdb")
+
+    def with_(self, **changes) -> "Settings":
+        return replace(self, **{k: v for k, v in changes.items() if v is not None})
+
+    @classmethod
+    def from_env(cls, env: dict[str, str] | None = None) -> "Settings":
+        env = os.environ if env is None else env
+        d = cls()
+        return cls(
+            sheets_api_url=env.get("TPBIS_SHEETS_API_URL", d.sheets_api_url).rstrip("/"),
+            drive_api_url=env.get("TPBIS_DRIVE_API_URL", d.drive_api_url).rstrip("/"),
+            credentials_file=env.get("TPBIS_CREDENTIALS") or env.get("GOOGLE_APPLICATION_CREDENTIALS"),
+            reads_per_minute=float(env.get("TPBIS_SHEETS_READS_PER_MINUTE", d.reads_per_minute)),
+            writes_per_minute=float(env.get("TPBIS_SHEETS_WRITES_PER_MINUTE", d.writes_per_minute)),
+            warehouse=Path(env.get("TPBIS_WAREHOUSE", d.warehouse)),
+            registry=Path(env.get("TPBIS_REGISTRY", d.registry)),
+            fetch_workers=int(env.get("TPBIS_FETCH_WORKERS", d.fetch_workers)),
+            chunk_size=int(env.get("TPBIS_CHUNK_SIZE", d.chunk_size)),
+            full_sweep_days=int(env.get("TPBIS_FULL_SWEEP_DAYS", d.full_sweep_days)),
+            max_attempts=int(env.get("TPBIS_MAX_ATTEMPTS", d.max_attempts)),
+            backoff_base=float(env.get("TPBIS_BACKOFF_SECONDS", d.backoff_base)),
+        )

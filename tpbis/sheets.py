@@ -1,0 +1,261 @@
+"""Read village spreadsheets through gspread, inside Google's quota.
+
+The normal path costs exactly one Sheets read per changed spreadsheet: a single
+`values:batchGet` for all template tabs, with no metadata read (gspread's `open_by_key`
+would add one). Only when Google answers 400 because a tab is missing do we read the
+metadata once and retry with the tabs that exist. Drive's `files.list` (1,000 files a page,
+its own larger quota) tells which spreadsheets changed.
+
+Every request goes through `PacedHTTPClient.request`: it waits for a slot of the shared
+`RateLimiter`, retries 429/5xx/timeouts with exponential back-off and full jitter (honouring
+`Retry-After`) a bounded number of times, and never retries 403/404: those are facts about
+the village's sheet, not about the network.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import random
+import threading
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+
+import requests
+from gspread.exceptions import APIError
+
+from transforms.columns import TEMPLATE_TABS
+from tpbis.gspread_client import RoutedHTTPClient, make_client
+from tpbis.ratelimit import RateLimiter
+from tpbis.settings import READ_SCOPES, WRITE_SCOPES, Settings
+
+DRIVE_FILES_URL = "https://www.googleapis.com/drive/v3/files"
+SPREADSHEET_MIME = "application/vnd.google-apps.spreadsheet"
+VALUE_PARAMS = {
+    # Numbers as numbers and dates as serials: the one rendering that does not depend on the
+    # spreadsheet's locale (FORMATTED_VALUE turns 1234 into "1.234" in an Indonesian sheet).
+    "valueRenderOption": "UNFORMATTED_VALUE",
+    "dateTimeRenderOption": "SERIAL_NUMBER",
+    "majorDimension": "ROWS",
+}
+RETRY_STATUSES = {408, 429, 500, 502, 503, 504}
+
+
+class FetchError(Exception):
+    """A village's sheet could not be fetched. `code` is stable; `message` is for province staff."""
+
+    def __init__(self, code: str, message: str, status: int | None = None):
+        super().__init__(f"{code}: {message}")
+        self.code, self.message, self.status = code, message, status
+
+
+@dataclass
+class RequestStats:
+    """Requests sent, by kind (sheets.read, sheets.write, drive) and outcome; thread-safe."""
+
+    counts: Counter = field(default_factory=Counter)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def add(self, key: str, n: int = 1) -> None:
+        with self.lock:
+            self.counts[key] += n
+
+    def __getitem__(self, key: str) -> int:
+        return self.counts.get(key, 0)
+
+
+def _kind(method: str, url: str) -> str:
+    if "/drive/" in url:
+        return "drive"
+    return "sheets.read" if method.lower() == "get" else "sheets.write"
+
+
+class PacedHTTPClient(RoutedHTTPClient):
+    """gspread's HTTP client with pacing, bounded retries and request counting."""
+
+    def __init__(self, *args, reads: RateLimiter, writes: RateLimiter, max_attempts: int = 6,
+                 backoff_base: float = 1.0, stats: RequestStats | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.limiters = {"sheets.read": reads, "sheets.write": writes}
+        self.max_attempts = max_attempts
+        self.backoff_base = backoff_base
+        self.stats = stats or RequestStats()
+
+    def backoff(self, attempt: int) -> float:
+        """Full jitter: uniform in [0, base * 2^(attempt-1)], capped at 64 s."""
+        return random.uniform(0, min(64.0, self.backoff_base * 2 ** (attempt - 1)))
+
+    def request(self, method, endpoint, *args, **kwargs):
+        kind = _kind(method, endpoint)
+        limiter = self.limiters.get(kind)
+        for attempt in range(1, self.max_attempts + 1):
+            if limiter is not None:
+                limiter.acquire()
+            self.stats.add(kind)
+            try:
+                return super().request(method, endpoint, *args, **kwargs)
+            except APIError as e:
+                status = e.response.status_code
+                if status not in RETRY_STATUSES or attempt == self.max_attempts:
+                    raise
+                delay = self.backoff(attempt)
+                if status == 429:
+                    self.stats.add("http.429")
+                    retry_after = _retry_after(e.response)
+                    if limiter is not None and retry_after:
+                        limiter.pause(retry_after)
+                    delay = max(delay, retry_after or 0.0)
+                else:
+                    self.stats.add("http.5xx")
+            except (requests.ConnectionError, requests.Timeout):
+                if attempt == self.max_attempts:
+                    raise
+                self.stats.add("http.network")
+                delay = self.backoff(attempt)
+            time.sleep(delay)
+        raise AssertionError("unreachable")
+
+
+def _retry_after(response) -> float | None:
+    value = response.headers.get("Retry-After")
+    try:
+        return float(value) if value else None
+    except ValueError:
+        return None
+
+
+@dataclass
+class Connection:
+    """A gspread client plus the limiters and counters every fetch thread shares."""
+
+    client: object
+    http: PacedHTTPClient
+    stats: RequestStats
+    service_account: str
+
+
+def connect(settings: Settings, *, write: bool = False) -> Connection:
+    stats = RequestStats()
+    client = make_client(
+        settings.sheets_api_url, settings.drive_api_url,
+        None if settings.is_local else settings.credentials_file,
+        WRITE_SCOPES if write else READ_SCOPES,
+        http_client_class=PacedHTTPClient,
+        reads=RateLimiter(settings.reads_per_minute),
+        writes=RateLimiter(settings.writes_per_minute),
+        max_attempts=settings.max_attempts,
+        backoff_base=settings.backoff_base,
+        stats=stats,
+    )
+    return Connection(client, client.http_client, stats, _service_account(settings))
+
+
+def _service_account(settings: Settings) -> str:
+    if settings.is_local or not settings.credentials_file:
+        return "akun layanan (service account) provinsi"
+    try:
+        with open(settings.credentials_file, encoding="utf-8") as f:
+            return json.load(f).get("client_email", "akun layanan provinsi")
+    except OSError:
+        return "akun layanan provinsi"
+
+
+def list_modified_times(conn: Connection) -> dict[str, str]:
+    """Every spreadsheet the service account can see, with its Drive `modifiedTime`.
+
+    One `files.list` call per 1,000 files. A sheet whose share was revoked or that was
+    deleted is simply absent.
+    """
+    params = {
+        "q": f"mimeType='{SPREADSHEET_MIME}' and trashed=false",
+        "pageSize": 1000,
+        "fields": "nextPageToken,files(id,modifiedTime)",
+        "supportsAllDrives": "true",
+        "includeItemsFromAllDrives": "true",
+    }
+    found: dict[str, str] = {}
+    while True:
+        page = conn.http.request("get", DRIVE_FILES_URL, params=params).json()
+        for f in page.get("files", []):
+            found[f["id"]] = f["modifiedTime"]
+        token = page.get("nextPageToken")
+        if not token:
+            return found
+        params = {**params, "pageToken": token}
+
+
+@dataclass
+class Workbook:
+    """What one fetch brought back: the cells of every template tab found, as received."""
+
+    spreadsheet_key: str
+    value_ranges: dict[str, list[list]]
+    reads: int
+    fetched_at: float
+
+    @property
+    def content_hash(self) -> str:
+        return content_hash(self.value_ranges)
+
+
+def content_hash(value_ranges: dict) -> str:
+    blob = json.dumps(value_ranges, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(blob.encode()).hexdigest()
+
+
+def _quote(title: str) -> str:
+    return "'" + title.replace("'", "''") + "'"
+
+
+def _norm(title: str) -> str:
+    return " ".join(title.split()).casefold()
+
+
+def fetch_workbook(conn: Connection, key: str, tabs: list[str] = TEMPLATE_TABS) -> Workbook:
+    """One `values:batchGet` for all template tabs; a metadata read only when a tab is missing."""
+    reads_before = conn.stats["sheets.read"]
+    try:
+        try:
+            titles = list(tabs)
+            body = _batch_get(conn, key, titles)
+        except APIError as e:
+            if e.response.status_code != 400:
+                raise
+            meta = conn.http.fetch_sheet_metadata(key, params={"fields": "sheets.properties.title"})
+            present = {_norm(s["properties"]["title"]): s["properties"]["title"] for s in meta.get("sheets", [])}
+            titles = [present[_norm(t)] for t in tabs if _norm(t) in present]
+            body = _batch_get(conn, key, titles) if titles else {"valueRanges": []}
+    except APIError as e:
+        raise _fetch_error(e, conn.service_account) from None
+    except (requests.ConnectionError, requests.Timeout) as e:
+        raise FetchError("unreachable", f"Server tidak menjawab setelah beberapa percobaan ({type(e).__name__}).") from None
+    ranges = body.get("valueRanges", [])
+    value_ranges = {title: vr.get("values", []) for title, vr in zip(titles, ranges)}
+    return Workbook(key, value_ranges, conn.stats["sheets.read"] - reads_before, time.time())
+
+
+def _batch_get(conn: Connection, key: str, titles: list[str]) -> dict:
+    """batchGet, retrying a body that is not JSON (a broken proxy answer) like a 5xx."""
+    for attempt in range(1, conn.http.max_attempts + 1):
+        try:
+            return conn.http.values_batch_get(key, [_quote(t) for t in titles], params=dict(VALUE_PARAMS))
+        except ValueError:
+            conn.stats.add("http.malformed")
+            if attempt == conn.http.max_attempts:
+                raise FetchError("malformed_response", "Jawaban server bukan JSON yang sah, berulang kali.") from None
+            time.sleep(conn.http.backoff(attempt))
+    raise AssertionError("unreachable")
+
+
+def _fetch_error(e: APIError, service_account: str) -> FetchError:
+    status = e.response.status_code
+    if status == 403:
+        return FetchError("permission_denied",
+                          f"Tidak ada izin membaca spreadsheet: bagikan ke {service_account} sebagai Viewer.", status)
+    if status == 404:
+        return FetchError("not_found", "Spreadsheet tidak ditemukan (dihapus, atau kunci di registri salah).", status)
+    if status == 429:
+        return FetchError("quota_exhausted", "Kuota Google Sheets habis setelah beberapa percobaan.", status)
+    if status >= 500:
+        return FetchError("server_error", f"Server Google gagal ({status}) setelah beberapa percobaan.", status)
+    return FetchError("api_error", f"Google menolak permintaan ({status}): {e.error.get('message', '')}", status)

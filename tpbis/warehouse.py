@@ -1,0 +1,218 @@
+"""Everything that talks to DuckDB: schema, landing, historied loads, publishing.
+
+DuckDB allows one writing process or many readers. Province staff keep a CLI or a BI tool
+open on the warehouse, so the sync never writes the file they open: it writes its own
+working file (`<warehouse stem>.sync.duckdb`) and, after a run, publishes a copy with an
+atomic `os.replace`. A reader holding the old file keeps a consistent old snapshot; new
+readers see the new one; nobody ever sees half a load. Inside the working file, each batch of
+villages is loaded in one transaction, so a crash (even SIGKILL) leaves it before or after a
+batch, and DuckDB's WAL replays only committed work on the next open.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from tpbis.settings import SQL_DIR, Settings
+from transforms.columns import PROBLEM_COLUMNS, TAB_COUNT_COLUMNS, TABLE_COLUMNS, LINEAGE
+
+# core table -> columns that identify a row version (everything but fetched_at and history)
+HISTORIED: dict[str, list[str]] = {
+    **{t: [*cols, *(c for c in LINEAGE if c != "fetched_at")] for t, cols in TABLE_COLUMNS.items()},
+    "rejections": list(PROBLEM_COLUMNS),
+    "warnings": list(PROBLEM_COLUMNS),
+    "tab_counts": ["kode_desa", "spreadsheet_key", *TAB_COUNT_COLUMNS],
+}
+
+
+def sql(name: str) -> str:
+    """Text of a file under sql/ (e.g. 'load/raw_land.sql')."""
+    return (SQL_DIR / name).read_text(encoding="utf-8")
+
+
+def _quote_ident(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+# --- schema -------------------------------------------------------------------------------
+
+def apply_schema(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """Apply numbered schema files not yet applied (each once, recorded), then the views.
+
+    Safe to run any number of times; returns the schema files applied now.
+    """
+    con.execute("""create table if not exists main.schema_migrations (
+        version integer primary key, name varchar not null, applied_at timestamptz not null default now())""")
+    done = {v for (v,) in con.execute("select version from main.schema_migrations").fetchall()}
+    applied = []
+    for path in sorted((SQL_DIR / "schema").glob("[0-9][0-9][0-9]_*.sql")):
+        version = int(path.name[:3])
+        if version in done:
+            continue
+        con.execute("begin transaction")
+        con.execute(path.read_text(encoding="utf-8"))
+        con.execute("insert into main.schema_migrations (version, name) values (?, ?)", [version, path.name])
+        con.execute("commit")
+        applied.append(path.name)
+    for path in sorted((SQL_DIR / "reports").glob("*.sql")):
+        con.execute(path.read_text(encoding="utf-8"))
+    return applied
+
+
+# --- files --------------------------------------------------------------------------------
+
+def open_writer(settings: Settings) -> duckdb.DuckDBPyConnection:
+    """Open the sync's private working file, creating it from the published one if needed."""
+    work, published = settings.working_file, settings.warehouse
+    work.parent.mkdir(parents=True, exist_ok=True)
+    if not work.exists() and published.exists():
+        shutil.copyfile(published, work)
+    con = duckdb.connect(str(work))
+    con.execute("set TimeZone = 'UTC'")
+    apply_schema(con)
+    return con
+
+
+def publish(con: duckdb.DuckDBPyConnection, settings: Settings) -> Path:
+    """Checkpoint and close the working file, then atomically replace the published file."""
+    con.execute("checkpoint")
+    con.close()
+    target = settings.warehouse
+    tmp = target.with_name(target.name + ".publishing")
+    shutil.copyfile(settings.working_file, tmp)
+    with open(tmp, "rb+") as f:
+        os.fsync(f.fileno())
+    os.replace(tmp, target)
+    return target
+
+
+def open_reader(path: Path, as_of: datetime | None = None) -> duckdb.DuckDBPyConnection:
+    """Read-only connection to the published warehouse, optionally at a past point in time."""
+    if not Path(path).exists():
+        raise FileNotFoundError(f"No warehouse at {path}: run `tpbis sync` first.")
+    con = duckdb.connect(str(path), read_only=True)
+    if as_of is not None:
+        con.execute("set variable as_of = ?::timestamptz", [as_of])
+    return con
+
+
+# --- reference data -----------------------------------------------------------------------
+
+def load_reference_tables(con, villages: pd.DataFrame, regions: pd.DataFrame) -> None:
+    """The registry and regions are truth as of now: replaced whole on every run."""
+    con.execute("begin transaction")
+    con.register("stage_registry", villages)
+    con.execute("delete from core.villages")
+    con.execute("""insert into core.villages by name
+        select kode_desa, desa, kecamatan, kabupaten, provinsi, kelompok as cohort,
+               try_cast(nullif(tahun_kelompok, '') as integer) as cohort_year, spreadsheet_key
+        from stage_registry""")
+    con.unregister("stage_registry")
+    con.register("stage_regions", regions)
+    con.execute("delete from core.regions")
+    con.execute("insert into core.regions by name select kode, level, nama, nullif(parent, '') as parent from stage_regions")
+    con.unregister("stage_regions")
+    con.execute("commit")
+
+
+def sheet_state(con) -> dict[str, tuple[str | None, str | None]]:
+    """spreadsheet_key -> (modified_time, content_hash) of its last successful sync."""
+    rows = con.execute("select spreadsheet_key, modified_time, content_hash from core.sheet_state").fetchall()
+    return {k: (m, h) for k, m, h in rows}
+
+
+def get_meta(con, key: str) -> str | None:
+    row = con.execute("select value from core.meta where key = ?", [key]).fetchone()
+    return row[0] if row else None
+
+
+def set_meta(con, key: str, value: str) -> None:
+    con.execute("insert or replace into core.meta values (?, ?)", [key, value])
+
+
+# --- runs ---------------------------------------------------------------------------------
+
+def start_run(con, run_id: str, started_at: datetime, full_sweep: bool) -> None:
+    con.execute("insert into core.runs (run_id, started_at, status, full_sweep) values (?, ?, 'running', ?)",
+                [run_id, started_at, full_sweep])
+
+
+def finish_run(con, run_id: str, finished_at: datetime, status: str, summary: dict) -> None:
+    con.execute("""update core.runs set finished_at = ?, status = ?, villages_synced = ?, villages_skipped = ?,
+        villages_failed = ?, rows_loaded = ?, rows_rejected = ?, sheets_reads = ?, http_429 = ?, message = ?
+        where run_id = ?""", [finished_at, status, summary["villages_synced"], summary["villages_skipped"],
+                             summary["villages_failed"], summary["rows_loaded"], summary["rows_rejected"],
+                             summary["sheets_reads"], summary["http_429"], summary.get("message"), run_id])
+
+
+# --- loads --------------------------------------------------------------------------------
+
+@dataclass
+class Batch:
+    """Everything one transaction writes: fetches to land, villages to replace, outcomes."""
+
+    run_id: str
+    now: datetime                       # the run's start: valid_from of new versions
+    fetches: pd.DataFrame               # raw landing rows (payload may be None when already stored)
+    villages: list[str]                 # kode_desa whose current rows are replaced
+    tables: dict[str, pd.DataFrame]     # core table -> rows of all those villages
+    state: pd.DataFrame                 # spreadsheet_key, kode_desa, modified_time, content_hash
+    village_runs: pd.DataFrame          # outcome per village
+
+
+def load_batch(con, batch: Batch, *, in_transaction: bool = False) -> None:
+    """Land, replace and record a batch of villages in ONE transaction: all of it or none.
+
+    With `in_transaction`, the caller owns the transaction (replay rebuilds everything in one).
+    """
+    params = {"now": batch.now, "run_id": batch.run_id}
+    if not in_transaction:
+        con.execute("begin transaction")
+    try:
+        if len(batch.fetches):
+            con.register("stage_fetches", batch.fetches)
+            con.execute(sql("load/raw_land.sql"))
+        if batch.villages:
+            con.register("stage_villages", pd.DataFrame({"kode_desa": pd.Series(batch.villages, dtype="string")}))
+            replace = sql("load/replace_current.sql")
+            for table, hash_columns in HISTORIED.items():
+                con.register("stage_rows", batch.tables[table])
+                text = replace.replace("{table}", table).replace(
+                    "{hash_columns}", ", ".join(_quote_ident(c) for c in hash_columns))
+                for statement in _statements(text):
+                    con.execute(statement, _used(statement, params))
+                con.unregister("stage_rows")
+        if len(batch.state):
+            con.register("stage_state", batch.state)
+            con.execute(sql("load/sheet_state_upsert.sql"), params)
+        if len(batch.village_runs):
+            con.register("stage_village_runs", batch.village_runs)
+            con.execute("insert into core.village_runs by name select * from stage_village_runs")
+        if not in_transaction:
+            con.execute("commit")
+    except BaseException:
+        if not in_transaction:
+            con.execute("rollback")
+        raise
+    finally:
+        for name in ("stage_fetches", "stage_villages", "stage_state", "stage_village_runs"):
+            try:
+                con.unregister(name)
+            except Exception:
+                pass
+
+
+def _statements(text: str) -> list[str]:
+    """Split a .sql file on ';' at line ends, dropping comment-only pieces."""
+    parts = [p.strip() for p in text.split(";\n")]
+    return [p for p in parts if p and not all(l.strip().startswith("--") or not l.strip() for l in p.splitlines())]
+
+
+def _used(statement: str, params: dict) -> dict:
+    return {k: v for k, v in params.items() if f"${k}" in statement}

@@ -77,6 +77,8 @@ def demo(workdir: Path = typer.Option(Path("data"), help="Where the sample sheet
     with SheetsServer(data_dir=sheets_dir) as server:
         os.environ["TPBIS_SHEETS_API_URL"] = server.url
         os.environ["TPBIS_DRIVE_API_URL"] = server.url
+        # The local server has no Google quota; pace like a project with a raised quota.
+        os.environ.setdefault("TPBIS_SHEETS_READS_PER_MINUTE", "6000")
         typer.echo(f"Local Sheets server with {len(list(sheets_dir.glob('*.json')))} sample sheets at {server.url}")
         summary = run_sync(CONFIG_DIR / "villages.csv", warehouse, False, verbose)
     typer.echo(format_summary(summary))
@@ -151,6 +153,60 @@ def sample(out: Path = typer.Option(Path("data/sample-sheets"), help="Folder to 
     """Write the deterministic sample workbooks (17 Bengkalis villages) as JSON files."""
     from tpbis import sample as sample_mod
     typer.echo(str(sample_mod.sample_dir(out)))
+
+
+
+@app.command()
+def extract(quarter: str = typer.Option(..., "--quarter", help="Quarter to report, e.g. 2022Q4."),
+            as_of: Optional[str] = typer.Option(None, "--as-of", help="Regenerate what was known at the end of this day (YYYY-MM-DD, WIB)."),
+            kabupaten: Optional[str] = typer.Option(None, "--kabupaten", help="Only this kabupaten/kota's files (e.g. Bengkalis, 'Kota Pekanbaru')."),
+            out: Path = typer.Option(Path("data/extracts"), "--out", help="Folder for the files."),
+            warehouse: Optional[Path] = WarehouseOpt):
+    """Write the quarterly extract: per province and kabupaten, an .xlsx workbook plus CSV and Parquet."""
+    from tpbis.extract import Quarter, UnknownKabupaten, write_extract
+    from tpbis.settings import Settings
+    try:
+        q = Quarter.parse(quarter)
+        files = write_extract(warehouse or Settings.from_env().warehouse, q, out,
+                              as_of=as_of_timestamp(as_of), kabupaten=kabupaten)
+    except (ValueError, FileNotFoundError) as e:   # a bad quarter/date, unknown kabupaten, no warehouse
+        typer.echo(f"Error: {e}", err=True)
+        raise typer.Exit(2)
+    for path in files:
+        if path.suffix == ".xlsx":
+            typer.echo(str(path))
+    typer.echo(f"{len(files)} files in {out} ({sum(p.suffix == '.xlsx' for p in files)} workbooks, "
+               f"with CSV and Parquet copies of every table)")
+
+
+@app.command()
+def report(name: str = typer.Argument(..., help="A report view, e.g. quarterly_kabupaten (see docs/reports.md)."),
+           quarter: Optional[str] = typer.Option(None, "--quarter", help="Only this quarter, e.g. 2022Q4."),
+           kabupaten: Optional[str] = typer.Option(None, "--kabupaten", help="Only this kabupaten/kota."),
+           as_of: Optional[str] = typer.Option(None, "--as-of", help="The state known at the end of this day (YYYY-MM-DD)."),
+           limit: int = typer.Option(200, "--limit", help="Rows shown in the table (CSV prints all)."),
+           csv: bool = typer.Option(False, "--csv", help="Print CSV instead of a table."),
+           warehouse: Optional[Path] = WarehouseOpt):
+    """Print a report view as a table (or CSV), filtered by quarter and kabupaten."""
+    from tpbis.report_query import ReportError, build_report_query
+    from tpbis.settings import Settings
+    from tpbis.warehouse import open_reader
+    try:
+        con = open_reader(warehouse or Settings.from_env().warehouse, as_of_timestamp(as_of))
+        query, params = build_report_query(con, name, quarter, kabupaten)
+    except (ReportError, ValueError, FileNotFoundError) as e:
+        typer.echo(f"Error: {e}", err=True)
+        raise typer.Exit(2)
+    rel = con.sql(query, params=params)
+    if csv:
+        import csv as csv_module
+        from tpbis.flat_files import safe_text    # sheet text never becomes a formula
+        writer = csv_module.writer(sys.stdout, lineterminator="\n")
+        writer.writerow(rel.columns)
+        for row in rel.fetchall():
+            writer.writerow(["" if v is None else safe_text(v) if isinstance(v, str) else v for v in row])
+    else:
+        rel.show(max_rows=limit, max_width=100_000)
 
 
 if __name__ == "__main__":

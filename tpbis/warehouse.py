@@ -177,7 +177,7 @@ def load_batch(con, batch: Batch, *, in_transaction: bool = False) -> None:
     try:
         if len(batch.fetches):
             con.register("stage_fetches", batch.fetches)
-            con.execute(sql("load/raw_land.sql"))
+            run_script(con, sql("load/raw_land.sql"), params)
         if batch.villages:
             con.register("stage_villages", pd.DataFrame({"kode_desa": pd.Series(batch.villages, dtype="string")}))
             replace = sql("load/replace_current.sql")
@@ -185,12 +185,11 @@ def load_batch(con, batch: Batch, *, in_transaction: bool = False) -> None:
                 con.register("stage_rows", batch.tables[table])
                 text = replace.replace("{table}", table).replace(
                     "{hash_columns}", ", ".join(_quote_ident(c) for c in hash_columns))
-                for statement in _statements(text):
-                    con.execute(statement, _used(statement, params))
+                run_script(con, text, params)
                 con.unregister("stage_rows")
         if len(batch.state):
             con.register("stage_state", batch.state)
-            con.execute(sql("load/sheet_state_upsert.sql"), params)
+            run_script(con, sql("load/sheet_state_upsert.sql"), params)
         if len(batch.village_runs):
             con.register("stage_village_runs", batch.village_runs)
             con.execute("insert into core.village_runs by name select * from stage_village_runs")
@@ -209,10 +208,12 @@ def load_batch(con, batch: Batch, *, in_transaction: bool = False) -> None:
 
 
 def _statements(text: str) -> list[str]:
-    """Split a .sql file on ';' at line ends, dropping comment-only pieces."""
-    parts = [p.strip() for p in text.split(";\n")]
-    return [p for p in parts if p and not all(l.strip().startswith("--") or not l.strip() for l in p.splitlines())]
+    """Split a .sql file into statements on ';' at line ends, without comment lines."""
+    code = "\n".join(line for line in text.splitlines() if not line.lstrip().startswith("--"))
+    return [p.strip() for p in code.split(";\n") if p.strip().rstrip(";")]
 
 
-def _used(statement: str, params: dict) -> dict:
-    return {k: v for k, v in params.items() if f"${k}" in statement}
+def run_script(con, text: str, params: dict | None = None) -> None:
+    """Run each statement of a .sql text, binding only the $parameters it uses."""
+    for statement in _statements(text):
+        con.execute(statement, {k: v for k, v in (params or {}).items() if f"${k}" in statement})

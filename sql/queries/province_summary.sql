@@ -11,12 +11,12 @@ final as (
         kabupaten,
         count(*)                                   as villages,
         count(*) filter (months_reported = 3)      as villages_full_quarter,
-        sum(visitors_total)                        as visitors,
-        sum(visitors_female)                       as visitors_female,
-        sum(activities)                            as activities,
-        sum(participants_total)                    as participants,
+        sum(visitors_total)::bigint                as visitors,
+        sum(visitors_female)::bigint               as visitors_female,
+        sum(activities)::bigint                    as activities,
+        sum(participants_total)::bigint            as participants,
         round(100.0 * sum(participants_female) / nullif(sum(participants_total), 0), 1) as pct_women,
-        sum(beneficiaries)                         as beneficiaries
+        sum(beneficiaries)::bigint                 as beneficiaries
     from report.quarterly_indicators
     where quarter in (select quarter from last_quarters)
     group by all

@@ -7,8 +7,8 @@ with visits as (
         kode_desa,
         year(month)::varchar || 'Q' || quarter(month)::varchar as quarter,
         count(distinct month)  as months_reported,
-        sum(visitors_male)     as visitors_male,
-        sum(visitors_female)   as visitors_female
+        sum(visitors_male)::bigint     as visitors_male,
+        sum(visitors_female)::bigint   as visitors_female
     from report.monthly_visits
     group by all
 ),
@@ -16,8 +16,8 @@ activities as (
     select
         kode_desa, quarter,
         count(*)                 as activities,
-        sum(participants_male)   as participants_male,
-        sum(participants_female) as participants_female
+        sum(participants_male)::bigint   as participants_male,
+        sum(participants_female)::bigint as participants_female
     from report.activities
     group by all
 ),

@@ -1,0 +1,62 @@
+"""Finding the header row and matching columns by name, never by position."""
+
+from __future__ import annotations
+
+import pickle
+
+import pytest
+
+from transforms.headers import UnreadableSheet, find_header, header_key
+
+
+@pytest.mark.parametrize("text", ["Pengunjung Laki-laki", "PENGUNJUNG LAKI-LAKI", "Pengunjung Laki-Laki", "pengunjung laki laki",
+                                  "Pengunjung (L)", "Pengunjung  Lk", "Pengunjung Pria", " Pengunjung L "])
+def test_header_spellings(text):
+    assert header_key(text) == "pengunjung l"
+
+
+def test_title_and_blank_rows_above(ref, headers):
+    rows = [["Laporan Kunjungan Perpustakaan"], [], ["Tahun 2022"], headers["Kunjungan"], ["Oktober 2022", 1, 2]]
+    match = find_header(rows, ref.header_lookup["Kunjungan"])
+    assert match.row == 3
+    assert match.columns["month"] == 0 and match.columns["open_days"] == 6
+
+
+def test_columns_in_any_order_with_extra_columns(ref):
+    rows = [["Catatan", "Pengunjung (P)", "BULAN", "Pengunjung (L)", "Foto"]]
+    match = find_header(rows, ref.header_lookup["Kunjungan"])
+    assert match.columns == {"visitors_female": 1, "month": 2, "visitors_male": 3}
+    assert match.labels["visitors_female"] == "Pengunjung (P)"
+
+
+def test_merged_two_row_header(ref):
+    rows = [["Bulan", "Pengunjung", "", "Anggota Baru"], ["", "Laki-laki", "Perempuan"], ["Okt 2022", 1, 2, 3]]
+    match = find_header(rows, ref.header_lookup["Kunjungan"])
+    assert match.row == 1
+    assert match.columns == {"month": 0, "visitors_male": 1, "visitors_female": 2, "new_members": 3}
+    assert match.labels["visitors_female"] == "Pengunjung Perempuan"
+
+
+def test_first_of_two_matching_columns_wins(ref):
+    match = find_header([["Bulan", "Bulan", "Pengunjung L"]], ref.header_lookup["Kunjungan"])
+    assert match.columns["month"] == 0
+
+
+def test_data_row_below_is_not_taken_for_a_second_header_row(ref, headers):
+    rows = [headers["Kunjungan"], ["Oktober 2022", 1, 2]]
+    assert find_header(rows, ref.header_lookup["Kunjungan"]).row == 0
+
+
+def test_no_header(ref):
+    assert find_header([["Oktober 2022", 1, 2], [1, 2, 3]], ref.header_lookup["Kunjungan"]) is None
+    assert find_header([], ref.header_lookup["Kunjungan"]) is None
+    assert find_header([[]] * 20 + [["Bulan", "Pengunjung L", "Pengunjung P"]], ref.header_lookup["Kunjungan"]) is None
+
+
+def test_unreadable_sheet_message_and_pickle():
+    error = UnreadableSheet("Kegiatan", ["Tanggal", "Jenis Kegiatan"])
+    assert error.tab == "Kegiatan" and error.missing == ["Tanggal", "Jenis Kegiatan"]
+    assert "kolom wajib tidak ditemukan" in str(error) and "required columns not found" in str(error)
+    assert "Tanggal, Jenis Kegiatan" in str(error)
+    again = pickle.loads(pickle.dumps(error))
+    assert (again.tab, again.missing, str(again)) == (error.tab, error.missing, str(error))

@@ -1,0 +1,138 @@
+"""Finding the header row of a tab and matching its columns by name, never by position.
+
+Librarians insert title rows, leave blank rows, reorder and rename columns, add their own,
+and merge cells into two-row headers (`Pengunjung` spanning `Laki-laki` | `Perempuan`).
+The header is the row (or pair of rows) within the first rows of the tab that names the most
+known columns of that tab; names are compared after `header_key` normalisation, against the
+template text and the aliases in config/columns.csv.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+
+from transforms.text import cell_text, is_blank, simple_key
+
+HEADER_SCAN_ROWS = 15
+
+_GENDER_WORDS = [
+    (re.compile(r"\b(laki laki|lakilaki|laki|lk|pria|cowok)\b"), "l"),
+    (re.compile(r"\b(perempuan|pr|wanita|cewek)\b"), "p"),
+]
+_PARENTHESES = re.compile(r"\([^)]*\)")
+
+
+@lru_cache(maxsize=8192, typed=True)
+def header_key(text) -> str:
+    """Comparable form of a header: `Pengunjung (L)`, `PENGUNJUNG  Laki-Laki`, `pengunjung lk`
+    all become `pengunjung l`."""
+    key = simple_key(text)
+    for pattern, letter in _GENDER_WORDS:
+        key = pattern.sub(letter, key)
+    return key
+
+
+@lru_cache(maxsize=8192, typed=True)
+def header_keys(text) -> tuple[str, ...]:
+    """Keys to try for a header cell: the whole text, then without its parenthesised part
+    (`Pendapatan Sebelum (Rp/bulan)` -> `pendapatan sebelum`)."""
+    text = cell_text(text)
+    keys = [header_key(text)]
+    without = header_key(_PARENTHESES.sub(" ", text))
+    if without and without != keys[0]:
+        keys.append(without)
+    return tuple(keys)
+
+
+class UnreadableSheet(Exception):
+    """A tab the sync cannot read at all: the village fails and keeps its previous data.
+
+    `tab` is the template tab name, `missing` the template names of the required columns not
+    found (all of them when the tab itself is missing).
+    """
+
+    def __init__(self, tab: str, missing: Sequence[str], tab_missing: bool = False):
+        self.tab = tab
+        self.missing = list(missing)
+        self.tab_missing = tab_missing
+        self.message_id = "missing_tab" if tab_missing else "missing_columns"
+        columns = ", ".join(self.missing)
+        if tab_missing:
+            self.message = (f"Tab '{tab}' tidak ditemukan di spreadsheet (kolom wajib: {columns}). / "
+                            f"Tab '{tab}' is missing from the spreadsheet (required columns: {columns}).")
+        else:
+            self.message = (f"Tab '{tab}': kolom wajib tidak ditemukan pada baris judul: {columns}. / "
+                            f"Tab '{tab}': required columns not found in the header: {columns}.")
+        super().__init__(self.message)
+
+    def __reduce__(self):                      # picklable across processes (Prefect results)
+        return (self.__class__, (self.tab, self.missing, self.tab_missing))
+
+
+@dataclass(frozen=True)
+class HeaderMatch:
+    """Where a tab's header is: `row` is the 0-based index of its last row (data follows),
+    `columns` maps each matched field to its 0-based column, `labels` to the header text as
+    the librarian sees it (used in messages), `width` is the header's width in cells."""
+
+    row: int
+    columns: dict[str, int]
+    labels: dict[str, str]
+    width: int
+
+
+def _texts(row: Sequence) -> list[str]:
+    return ["" if is_blank(cell) else " ".join(cell_text(cell).split()) for cell in row]
+
+
+def _match(candidates: Sequence[Sequence[str]], keys: Mapping[str, str]) -> tuple[dict, dict]:
+    """First column wins when two columns name the same field."""
+    columns: dict[str, int] = {}
+    labels: dict[str, str] = {}
+    for index, texts in enumerate(candidates):
+        for text in texts:
+            field = next((keys[k] for k in header_keys(text) if k in keys), None) if text else None
+            if field is not None:
+                if field not in columns:
+                    columns[field], labels[field] = index, text
+                break
+    return columns, labels
+
+
+def _two_row_candidates(upper: list[str], lower: list[str]) -> list[list[str]]:
+    """Texts for a header split over two rows: a merged upper cell is blank to its right, so
+    it is carried forward and put before the lower cell (`Pengunjung` + `Laki-laki`)."""
+    width = max(len(upper), len(lower))
+    upper = upper + [""] * (width - len(upper))
+    lower = lower + [""] * (width - len(lower))
+    carried, candidates = "", []
+    for up, low in zip(upper, lower):
+        carried = up or carried
+        if not low:
+            candidates.append([up])
+        else:
+            candidates.append([f"{carried} {low}", low] if carried else [low])
+    return candidates
+
+
+def find_header(rows: Sequence[Sequence], keys: Mapping[str, str], scan: int = HEADER_SCAN_ROWS) -> HeaderMatch | None:
+    """The header that names the most known columns; on a tie a single row beats a pair of
+    rows and an earlier row beats a later one. None when no row names any known column."""
+    best, best_score = None, (0,)
+    texts = [_texts(row) for row in rows[:scan]]
+    for r, lower in enumerate(texts):
+        if not any(lower):
+            continue
+        options = [([[t] for t in lower], 1, len(lower))]
+        if r > 0 and any(texts[r - 1]):
+            pair = _two_row_candidates(texts[r - 1], lower)
+            options.append((pair, 0, len(pair)))
+        for candidates, single, width in options:
+            columns, labels = _match(candidates, keys)
+            score = (len(columns), single, -r)
+            if columns and score > best_score:
+                best, best_score = HeaderMatch(r, columns, labels, width), score
+    return best

@@ -1,0 +1,164 @@
+"""The reference data that drives parsing and validation, read once from config/*.csv.
+
+This is the only module in `transforms/` that touches the file system. Everything a
+province officer might want to change without touching code lives in those files: header
+texts and aliases (columns.csv), categories, their synonyms and default strategies
+(categories.csv), messages to librarians (messages.csv) and place-name spellings
+(name_variants.csv). Loading checks them, so a typo fails at start-up, not mid-sync.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from types import MappingProxyType
+
+from transforms.headers import header_keys
+from transforms.rules import ALL_REASONS, KINDS
+from transforms.text import normalise_place_name, simple_key
+
+DEFAULT_CONFIG_DIR = Path(__file__).resolve().parent.parent / "config"
+
+# Which categories.csv kind each category-like column kind reads.
+CATEGORY_KINDS = {
+    "category_kegiatan": "kegiatan",
+    "category_mitra": "mitra",
+    "category_dampak": "dampak",
+    "strategy": "strategi",
+}
+OTHER_CATEGORY = "Lainnya"
+
+
+@dataclass(frozen=True)
+class ColumnSpec:
+    """One row of config/columns.csv: a template column (or a Profil field)."""
+
+    tab: str
+    field: str
+    header: str
+    kind: str
+    required: bool
+    prefilled: bool       # the template fills it in advance, so alone it does not make a data row
+    aliases: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class MessageSpec:
+    reason: str
+    severity: str         # "reject" or "warning"
+    template: str         # placeholders {row} {column} {value} {detail} {tab}
+
+
+@dataclass(frozen=True)
+class Reference:
+    columns: Mapping[str, tuple[ColumnSpec, ...]]          # tab -> specs in template order
+    header_lookup: Mapping[str, Mapping[str, str]]         # tab -> header_key -> field
+    categories: Mapping[str, Mapping[str, str]]            # kind -> simple_key -> canonical value
+    category_values: Mapping[str, tuple[str, ...]]         # kind -> canonical values in order
+    default_strategy: Mapping[str, str]                    # Jenis Kegiatan -> TPBIS strategy
+    messages: Mapping[str, MessageSpec]
+    name_variants: Mapping[str, str]                       # normalised variant -> normalised canonical
+
+    def spec(self, tab: str, field: str) -> ColumnSpec:
+        return next(s for s in self.columns[tab] if s.field == field)
+
+
+def _rows(path: Path, required: set[str]) -> list[dict[str, str]]:
+    with path.open(newline="", encoding="utf-8-sig") as handle:
+        reader = csv.DictReader(handle)
+        missing = required - set(reader.fieldnames or ())
+        if missing:
+            raise ValueError(f"{path}: missing columns {sorted(missing)}")
+        return [{k: (v or "").strip() for k, v in row.items() if k} for row in reader]
+
+
+def _split(aliases: str) -> tuple[str, ...]:
+    return tuple(a.strip() for a in aliases.split("|") if a.strip())
+
+
+def _load_columns(path: Path) -> tuple[dict, dict]:
+    columns: dict[str, list[ColumnSpec]] = {}
+    lookup: dict[str, dict[str, str]] = {}
+    for line, row in enumerate(_rows(path, {"tab", "field", "header", "kind", "required", "aliases"}), start=2):
+        spec = ColumnSpec(row["tab"], row["field"], row["header"], row["kind"], row["required"] == "1",
+                          row.get("prefilled") == "1", _split(row["aliases"]))
+        if spec.kind not in KINDS and spec.kind not in CATEGORY_KINDS:
+            raise ValueError(f"{path}:{line}: unknown kind {spec.kind!r}")
+        columns.setdefault(spec.tab, []).append(spec)
+        keys = lookup.setdefault(spec.tab, {})
+        for name in (spec.header, *spec.aliases):
+            for key in header_keys(name)[:1]:
+                if keys.get(key, spec.field) != spec.field:
+                    raise ValueError(f"{path}:{line}: header {name!r} already names {keys[key]!r}")
+                keys[key] = spec.field
+    return {t: tuple(s) for t, s in columns.items()}, lookup
+
+
+def _load_categories(path: Path) -> tuple[dict, dict, dict]:
+    synonyms: dict[str, dict[str, str]] = {}
+    values: dict[str, list[str]] = {}
+    strategies: dict[str, str] = {}
+    for line, row in enumerate(_rows(path, {"kind", "value", "strategy", "synonyms"}), start=2):
+        kind, value = row["kind"], row["value"]
+        values.setdefault(kind, []).append(value)
+        if kind == "kegiatan":
+            strategies[value] = row["strategy"]
+        table = synonyms.setdefault(kind, {})
+        for name in (value, *_split(row["synonyms"])):
+            for key in {simple_key(name), simple_key(name).replace(" ", "")}:
+                if table.get(key, value) != value:
+                    raise ValueError(f"{path}:{line}: {name!r} is already a synonym of {table[key]!r}")
+                table[key] = value
+    known = set(values.get("strategi", ()))
+    for category, strategy in strategies.items():
+        if strategy not in known:
+            raise ValueError(f"{path}: default strategy {strategy!r} of {category!r} is not a strategi row")
+    for kind in CATEGORY_KINDS.values():
+        if kind != "strategi" and OTHER_CATEGORY not in values.get(kind, ()):
+            raise ValueError(f"{path}: kind {kind!r} needs a {OTHER_CATEGORY!r} row")
+    return synonyms, values, strategies
+
+
+def _load_messages(path: Path) -> dict[str, MessageSpec]:
+    messages = {}
+    for row in _rows(path, {"reason", "severity", "message"}):
+        if row["severity"] not in ("reject", "warning"):
+            raise ValueError(f"{path}: severity of {row['reason']!r} must be reject or warning")
+        messages[row["reason"]] = MessageSpec(row["reason"], row["severity"], row["message"])
+    missing = ALL_REASONS - set(messages)
+    if missing:
+        raise ValueError(f"{path}: no message for {sorted(missing)}")
+    return messages
+
+
+def _load_variants(path: Path) -> dict[str, str]:
+    if not path.exists():
+        return {}
+    variants = {}
+    for row in _rows(path, {"variant", "canonical"}):
+        canonical = normalise_place_name(row["canonical"])
+        variants[normalise_place_name(row["variant"])] = canonical
+        variants.setdefault(canonical, canonical)
+    return variants
+
+
+def _frozen(mapping: dict) -> Mapping:
+    return MappingProxyType({k: _frozen(v) if isinstance(v, dict) else v for k, v in mapping.items()})
+
+
+def load_reference(config_dir: Path | str | None = None) -> Reference:
+    """Read and check config/columns.csv, categories.csv, messages.csv and name_variants.csv."""
+    config = Path(config_dir) if config_dir is not None else DEFAULT_CONFIG_DIR
+    columns, lookup = _load_columns(config / "columns.csv")
+    synonyms, values, strategies = _load_categories(config / "categories.csv")
+    return Reference(
+        columns=_frozen(columns),
+        header_lookup=_frozen(lookup),
+        categories=_frozen(synonyms),
+        category_values=_frozen({k: tuple(v) for k, v in values.items()}),
+        default_strategy=_frozen(strategies),
+        messages=_frozen(_load_messages(config / "messages.csv")),
+        name_variants=_frozen(_load_variants(config / "name_variants.csv")),
+    )

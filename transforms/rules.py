@@ -1,0 +1,204 @@
+"""Validation rules as data, and the problems they produce.
+
+A rule is declared once here (which kinds or fields it applies to, its bound, its reason
+code); `tabs.py` applies all of them to every cell or row and collects EVERY problem of a
+sheet before reporting, like dbt tests declared next to columns. The Indonesian messages for
+each reason live in config/messages.csv; `problems_frame` renders them.
+
+Reason codes are stable: the warehouse, the quality report and the `Validasi` write-back
+key on them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import NamedTuple
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+
+from transforms.columns import PROBLEM_COLUMNS, TEMPLATE_TABS
+
+REJECT_REASONS = frozenset({
+    "missing_required", "not_a_number", "negative_count", "not_integer", "bad_date", "bad_month",
+    "future_date", "before_2015", "no_participants", "duplicate_month", "bad_gender", "bad_value",
+    "unknown_field", "duplicate_field",
+})
+WARNING_REASONS = frozenset({
+    "unknown_category", "unknown_strategy", "profile_other_village", "full_name_masked", "nik_removed",
+    "thousands_separator_assumed", "totals_mismatch", "missing_tab",
+})
+ALL_REASONS = REJECT_REASONS | WARNING_REASONS
+# Small integer ids for reason codes, so that per-row problem markers are numpy arrays (0 = none).
+CODES: tuple[str | None, ...] = (None, *sorted(ALL_REASONS))
+CODE_ID = {code: i for i, code in enumerate(CODES) if code}
+
+# Column kinds of config/columns.csv handled by a reader in tabs.py (category kinds are added
+# by reference.py).
+KINDS = frozenset({"month", "date", "count", "integer", "money", "decimal", "text", "yesno", "gender",
+                   "initials", "profile_key", "profile_value"})
+NUMBER_KINDS = frozenset({"count", "integer", "money", "decimal"})
+
+# In a row whose required cells are filled, an empty count means none (contract section 4).
+# Money and profile numbers stay unknown (NULL) when empty.
+BLANK_IS_ZERO_KINDS = frozenset({"count"})
+BLANK_IS_ZERO_TABS = frozenset({"Kunjungan", "Kegiatan"})
+
+TODAY, THIS_YEAR = "today", "this_year"
+
+
+class Cell(NamedTuple):
+    """What a reader made of one distinct cell value.
+
+    value: the typed value (None when empty or rejected); reason: a rejection code;
+    warning: a warning code; shown: the text to store for a warning instead of the cell
+    (masked names); detail: fills {detail} in the message.
+    """
+
+    value: object = None
+    reason: str | None = None
+    warning: str | None = None
+    shown: str | None = None
+    detail: str = ""
+
+
+@dataclass(frozen=True)
+class CellCheck:
+    """A bound on a typed value, applied to the kinds or the `Tab.field`s named."""
+
+    reason: str
+    kinds: frozenset[str] = frozenset()
+    fields: frozenset[str] = frozenset()
+    minimum: object = None
+    maximum: object = None
+    detail: str = ""
+
+
+CELL_CHECKS: tuple[CellCheck, ...] = (
+    CellCheck("negative_count", kinds=NUMBER_KINDS, minimum=0),
+    CellCheck("before_2015", kinds=frozenset({"date", "month"}), minimum=date(2015, 1, 1)),
+    CellCheck("future_date", kinds=frozenset({"date", "month"}), maximum=TODAY),
+    CellCheck("bad_value", fields=frozenset({"Kunjungan.open_days"}), maximum=31,
+              detail="hari buka dalam sebulan paling banyak 31"),
+    CellCheck("bad_value", fields=frozenset({"Profil.opening_hours"}), maximum=24,
+              detail="jam buka per hari paling banyak 24"),
+    CellCheck("bad_value", fields=frozenset({"Profil.year_joined"}), minimum=2011, maximum=THIS_YEAR,
+              detail="tahun bergabung antara 2011 dan tahun ini"),
+)
+
+
+@dataclass(frozen=True)
+class RowCheck:
+    """A rule across cells or rows of one tab; `test` names a function in ROW_TESTS."""
+
+    reason: str
+    tab: str
+    fields: tuple[str, ...]
+    test: str
+
+
+ROW_CHECKS: tuple[RowCheck, ...] = (
+    RowCheck("no_participants", "Kegiatan", ("participants_male", "participants_female"), "sum_positive"),
+    RowCheck("duplicate_month", "Kunjungan", ("month",), "unique"),
+)
+
+
+def checks_for(tab: str, field_name: str, kind: str) -> tuple[CellCheck, ...]:
+    return tuple(c for c in CELL_CHECKS if kind in c.kinds or f"{tab}.{field_name}" in c.fields)
+
+
+def _bound(bound, today: date):
+    return today if bound == TODAY else today.year if bound == THIS_YEAR else bound
+
+
+def apply_checks(cell: Cell, checks: Sequence[CellCheck], today: date) -> Cell:
+    """The first failed check turns the reading into a rejection (value dropped)."""
+    if cell.value is None or cell.reason or isinstance(cell.value, bool):
+        return cell
+    for check in checks:
+        low, high = _bound(check.minimum, today), _bound(check.maximum, today)
+        if (low is not None and cell.value < low) or (high is not None and cell.value > high):
+            detail = check.detail or (f"{today:%d/%m/%Y}" if check.maximum == TODAY else "")
+            return Cell(None, check.reason, detail=detail)
+    return cell
+
+
+def _sum_positive(values: Sequence[np.ndarray], valid: np.ndarray, rows: np.ndarray):
+    total = sum(v.astype(np.float64) for v in values)
+    return valid & (total <= 0), None
+
+
+def _unique(values: Sequence[np.ndarray], valid: np.ndarray, rows: np.ndarray):
+    """Every row of a value that appears more than once fails; detail lists the rows."""
+    keys = values[0]
+    positions = np.flatnonzero(valid)
+    _, inverse, counts = np.unique(keys[positions], return_inverse=True, return_counts=True)
+    failed = np.zeros(len(keys), dtype=bool)
+    duplicated = counts[inverse] > 1
+    failed[positions[duplicated]] = True
+    details = np.full(len(keys), "", dtype=object)
+    groups: dict[int, list] = {}
+    for position, group in zip(positions[duplicated].tolist(), inverse[duplicated].tolist()):
+        groups.setdefault(group, []).append(position)
+    for members in groups.values():
+        shown = [str(rows[p]) for p in members[:6]]
+        text = ", ".join(shown[:5]) + (", ..." if len(members) > 5 else "")
+        details[members] = text
+    return failed, details
+
+
+ROW_TESTS = {"sum_positive": _sum_positive, "unique": _unique}
+
+
+@dataclass
+class Found:
+    """A batch of problems of one reason in one column of one tab (one entry per row)."""
+
+    tab: str
+    reason: str
+    rows: np.ndarray                       # sheet row numbers (1-based); may hold -1 for none
+    column: str
+    values: Sequence[str]
+    details: Sequence[str] | str = ""
+    order: int = 0                         # column position, to list problems left to right
+
+
+def problems_frame(found: Sequence[Found], messages: Mapping, kode_desa: str, spreadsheet_key: str) -> pd.DataFrame:
+    """Problems as a DataFrame with PROBLEM_COLUMNS, sorted by tab, row and column."""
+    found = [batch for batch in found if len(batch.rows)]
+    rows = np.concatenate([b.rows for b in found]) if found else np.zeros(0, np.int64)
+    tab_order = np.concatenate([np.full(len(b.rows), TEMPLATE_TABS.index(b.tab) if b.tab in TEMPLATE_TABS else 99)
+                                for b in found]) if found else rows
+    column_order = np.concatenate([np.full(len(b.rows), b.order) for b in found]) if found else rows
+    order = np.lexsort((column_order, rows, tab_order))
+    tabs, columns, values, reasons, texts = [], [], [], [], []
+    for b in found:
+        n = len(b.rows)
+        details = [b.details] * n if isinstance(b.details, str) else b.details
+        template = messages[b.reason].template
+        tabs += [b.tab] * n
+        columns += [b.column] * n
+        reasons += [b.reason] * n
+        values += list(b.values)
+        texts += [template.format(row="-" if r < 0 else r, column=b.column, value=v, detail=d, tab=b.tab)
+                  for r, v, d in zip(b.rows.tolist(), b.values, details)]
+    n = len(rows)
+
+    def strings(items) -> pd.api.extensions.ExtensionArray:
+        taken = np.array(items, dtype=object)[order] if n else []
+        return pd.arrays.ArrowStringArray(pa.array(taken, type=pa.large_string()))
+
+    frame = {
+        "kode_desa": strings([kode_desa] * n),
+        "spreadsheet_key": strings([spreadsheet_key] * n),
+        "tab": strings(tabs),
+        "row_number": pd.arrays.IntegerArray(np.maximum(rows[order], 0).astype(np.int64), rows[order] < 0),
+        "column": strings(columns),
+        "value": strings(values),
+        "reason": strings(reasons),
+        "message": strings(texts),
+    }
+    return pd.DataFrame(frame, columns=list(PROBLEM_COLUMNS))

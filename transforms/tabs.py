@@ -1,0 +1,407 @@
+"""Parsing one tab's rows into typed columns, with every problem found.
+
+Tabs can hold a million rows, and librarians repeat the same few values (dates, categories,
+counts) over and over, so each column is factorised: its DISTINCT values are read and
+checked once (by the readers below), and the results are mapped back to the rows with numpy
+`take`. Only the problems, usually few, are handled row by row.
+
+Which rows are data: everything below the header except blank rows (no value in any matched
+column, ignoring columns the template fills in advance such as `No`), totals rows (first
+non-empty cell `Jumlah`/`Total`) and repeats of the header. The `Profil` tab is a key/value
+list and is read by `parse_profile_tab`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Callable, NamedTuple
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+
+from transforms.columns import TABLE_COLUMNS
+from transforms.dates import parse_date, parse_month, serial_to_date
+from transforms.headers import HEADER_SCAN_ROWS, UnreadableSheet, find_header, header_keys
+from transforms.numbers import read_number
+from transforms.reference import CATEGORY_KINDS, OTHER_CATEGORY, Reference
+from transforms.rules import (BLANK_IS_ZERO_KINDS, BLANK_IS_ZERO_TABS, CODE_ID, CODES, NUMBER_KINDS, ROW_CHECKS,
+                              ROW_TESTS, Cell, Found, apply_checks, checks_for)
+from transforms.text import (DASHES, cell_text, clean_text, is_blank, lookup_category, normalise_place_name,
+                             parse_gender, parse_yes_no, read_initials, simple_key)
+
+TOTALS_WORDS = frozenset({"jumlah", "total", "jumlah total", "total jumlah", "grand total", "sub total",
+                          "subtotal", "total keseluruhan", "jumlah keseluruhan", "jumlah seluruhnya"})
+
+
+@dataclass
+class TabResult:
+    """Typed columns of the rows that loaded (output column -> array), their sheet rows, and
+    the problems: `rejections` kept a row out, `warnings` did not."""
+
+    tab: str
+    columns: dict[str, object]
+    source_rows: np.ndarray
+    rejections: list[Found]
+    warnings: list[Found]
+    rows_read: int
+    rows_loaded: int
+
+
+def _dated(day: date | None, reason: str) -> Cell:
+    return Cell(day) if day else Cell(None, reason)
+
+
+def _number_cell(cell, kind: str) -> Cell:
+    reading = read_number(cell, kind)
+    return Cell(reading.value, reading.reason, reading.warning, None, str(reading.value) if reading.warning else "")
+
+
+def _initials_cell(cell) -> Cell:
+    initials, warning, shown = read_initials(cell)
+    return Cell(initials, None, warning, shown, initials or "")
+
+
+def _category_reader(table, choices: str, unknown: Cell) -> Callable[[object], Cell]:
+    def read(cell) -> Cell:
+        value = lookup_category(cell, table)
+        return Cell(value) if value else unknown
+    return read
+
+
+def reader(kind: str, ref: Reference) -> Callable[[object], Cell]:
+    """The function that reads one non-blank cell of a column kind into a Cell."""
+    if kind in CATEGORY_KINDS:
+        category = CATEGORY_KINDS[kind]
+        choices = ", ".join(ref.category_values[category])
+        unknown = Cell(None, None, "unknown_strategy", None, choices) if kind == "strategy" else \
+            Cell(OTHER_CATEGORY, None, "unknown_category", None, choices)
+        return _category_reader(ref.categories[category], choices, unknown)
+    if kind in NUMBER_KINDS:
+        return lambda u: _number_cell(u, kind)
+    readers = {
+        "month": lambda u: _dated(parse_month(u), "bad_month"),
+        "date": lambda u: _dated(parse_date(u), "bad_date"),
+        "yesno": lambda u: Cell(v) if (v := parse_yes_no(u)) is not None else Cell(None, "bad_value",
+                                                                                     detail="isi Ya atau Tidak"),
+        "gender": lambda u: Cell(v) if (v := parse_gender(u)) else Cell(None, "bad_gender"),
+        "initials": _initials_cell,
+    }
+    return readers.get(kind, lambda u: Cell(clean_text(u)))
+
+
+@dataclass
+class Reading:
+    """A column's distinct values, read: typed values, reason and warning ids (rules.CODES,
+    0 = none) and, sparsely, the Cell of each value that has a problem (for its detail)."""
+
+    values: list
+    reasons: np.ndarray
+    warnings: np.ndarray
+    notes: dict[int, Cell]
+
+
+def read_column(uniques: list, tab: str, spec, ref: Reference, today: date) -> Reading:
+    """Read and check each distinct value once. Blank is empty (0 for optional counts of
+    Kunjungan/Kegiatan); a lone dash is 0 in number columns and empty elsewhere; an empty
+    required cell is `missing_required`."""
+    n = len(uniques)
+    reasons, warnings, notes = np.zeros(n, np.int16), np.zeros(n, np.int16), {}
+    blank = 0 if spec.kind in BLANK_IS_ZERO_KINDS and tab in BLANK_IS_ZERO_TABS and not spec.required else None
+    if spec.kind == "text":
+        values = [clean_text(u) for u in uniques]
+    else:
+        read, checks, number = reader(spec.kind, ref), checks_for(tab, spec.field, spec.kind), spec.kind in NUMBER_KINDS
+        values = []
+        for i, u in enumerate(uniques):
+            if u is None or (type(u) is str and (not u.strip() or (not number and u.strip() in DASHES))):
+                values.append(blank if u is None or not u.strip() else None)
+                continue
+            cell = read(u)
+            if checks:
+                cell = apply_checks(cell, checks, today)
+            values.append(cell.value)
+            if cell.reason or cell.warning:
+                notes[i] = cell
+                reasons[i] = CODE_ID[cell.reason] if cell.reason else 0
+                warnings[i] = CODE_ID[cell.warning] if cell.warning else 0
+    if spec.required:
+        empty = np.array([v is None for v in values], dtype=bool) & (reasons == 0)
+        reasons[empty] = CODE_ID["missing_required"]
+    return Reading(values, reasons, warnings, notes)
+
+
+def typed_array(dtype: str, values: list, index: np.ndarray):
+    """A pandas array of `dtype` holding values[index] (values: one per distinct cell)."""
+    index = np.asarray(index, dtype=np.int64)
+    if dtype == "string":
+        distinct = pa.array([None if v is None else str(v) for v in values], type=pa.large_string())
+        return pd.arrays.ArrowStringArray(distinct.take(pa.array(index)))
+    if dtype.startswith("datetime64"):
+        days = np.array([np.datetime64("NaT") if v is None else np.datetime64(v, "D") for v in values],
+                        dtype="datetime64[D]")
+        return days.astype("datetime64[us]")[index]
+    missing = np.array([v is None for v in values], dtype=bool)[index]
+    if dtype == "Int64":
+        return pd.arrays.IntegerArray(np.array([0 if v is None else v for v in values], np.int64)[index], missing)
+    if dtype == "Float64":
+        return pd.arrays.FloatingArray(np.array([0.0 if v is None else v for v in values], np.float64)[index], missing)
+    if dtype == "boolean":
+        return pd.arrays.BooleanArray(np.array([bool(v) for v in values], bool)[index], missing)
+    raise ValueError(f"unsupported dtype {dtype}")
+
+
+class _Column(NamedTuple):
+    codes: np.ndarray      # per row below the header: index into uniques
+    uniques: list          # distinct cell values; the last is None (cell missing from a short row)
+
+
+@dataclass
+class _Field:
+    spec: object
+    label: str             # header text as found in the sheet
+    order: int             # position among matched columns
+    column: _Column
+    reading: Reading
+    codes: np.ndarray      # distinct-value index of each data row
+
+
+def _extract(data: list, j: int) -> _Column:
+    values = np.empty(len(data), dtype=object)
+    values[:] = [r[j] if len(r) > j else None for r in data]
+    codes, uniques = pd.factorize(values)
+    codes[codes < 0] = len(uniques)
+    return _Column(codes, [*uniques.tolist(), None])
+
+
+def _row_kinds(columns: dict[int, _Column], content: list[int], labels: dict[int, str], n: int):
+    """Masks over the rows below the header: (data rows, totals rows)."""
+    filled, totals, undecided = np.zeros(n, bool), np.zeros(n, bool), np.ones(n, bool)
+    for j in sorted(columns):
+        uniques, codes = columns[j].uniques, columns[j].codes
+        nonblank = np.array([u is not None and (type(u) is not str or bool(u.strip())) for u in uniques])[codes]
+        is_total = np.array([type(u) is str and len(u) <= 30 and u.lstrip()[:1] in "JjTtGgSs"
+                             and simple_key(u) in TOTALS_WORDS for u in uniques])[codes]
+        totals |= undecided & nonblank & is_total
+        undecided &= ~nonblank
+        if j in content:
+            filled |= nonblank
+    repeats = np.zeros(n, dtype=np.int64)
+    for j, label in labels.items():
+        wanted = label.casefold()
+        repeats += np.array([type(u) is str and len(u) >= len(wanted) and u.strip().casefold() == wanted
+                             for u in columns[j].uniques])[columns[j].codes]
+    return filled & ~totals & (repeats < min(2, len(labels))), totals
+
+
+def _as_seen(field: _Field, i: int) -> str:
+    """A cell as the librarian sees it: a date serial is shown as the date it is."""
+    value = field.column.uniques[i]
+    if field.spec.kind in ("date", "month") and type(value) in (int, float) and (day := serial_to_date(value)):
+        return f"{day:%d/%m/%Y}"
+    return cell_text(value)
+
+
+def _texts(field: _Field, codes: np.ndarray, masked: bool = False) -> tuple[list[str], list[str]]:
+    """Cell texts (or their masked form) and problem details for the given distinct indexes."""
+    shown = {}
+    for i in np.unique(codes).tolist():
+        note = field.reading.notes.get(i)
+        text = note.shown if masked and note is not None and note.shown is not None else _as_seen(field, i)
+        shown[i] = (text, note.detail if note is not None else "")
+    pairs = [shown[i] for i in codes.tolist()]
+    return [p[0] for p in pairs], [p[1] for p in pairs]
+
+
+def _emit(batches: list, tab: str, field: _Field, ids: np.ndarray, positions: np.ndarray, sheet_rows: np.ndarray,
+          masked: bool = False) -> None:
+    """One Found per reason id present in `ids` (one id per row of `positions`)."""
+    for rid in np.unique(ids[ids > 0]).tolist():
+        at = np.flatnonzero(ids == rid)
+        texts, details = _texts(field, field.codes[positions[at]], masked)
+        batches.append(Found(tab, CODES[rid], sheet_rows[positions[at]], field.label, texts, details, field.order))
+
+
+def parse_table_tab(rows: list, tab: str, table: str, ref: Reference, today: date) -> TabResult:
+    """Typed columns, problems and counts for one data tab (Kunjungan, Kegiatan, Mitra, Dampak)."""
+    specs = {s.field: s for s in ref.columns[tab]}
+    match = find_header(rows, ref.header_lookup[tab])
+    missing = [s.header for s in specs.values() if s.required and (match is None or s.field not in match.columns)]
+    if missing:
+        raise UnreadableSheet(tab, missing)
+    data = rows[match.row + 1:]
+    first_row = match.row + 2                       # sheet row number of data[0]
+    width = max(match.width, *(j + 1 for j in match.columns.values()))
+    columns = {j: _extract(data, j) for j in range(width)}
+    content = [j for f, j in match.columns.items() if not specs[f].prefilled]
+    is_data, totals = _row_kinds(columns, content, {j: match.labels[f] for f, j in match.columns.items()}, len(data))
+    sel = np.flatnonzero(is_data)
+    sheet_rows, everyone = sel + first_row, np.arange(len(sel))
+    rejections, warnings, fields = [], [], {}
+    rejected = np.zeros(len(sel), dtype=bool)
+    for order, (name, j) in enumerate(sorted(match.columns.items(), key=lambda item: item[1])):
+        column = columns[j]
+        field = _Field(specs[name], match.labels[name], order, column,
+                       read_column(column.uniques, tab, specs[name], ref, today), column.codes[sel])
+        ids = field.reading.reasons[field.codes]
+        _emit(rejections, tab, field, ids, everyone, sheet_rows)
+        rejected |= ids > 0
+        fields[name] = field
+    rejected |= _row_checks(rejections, tab, fields, sheet_rows)
+    loaded = np.flatnonzero(~rejected)
+    for field in fields.values():
+        if field.reading.warnings.any():
+            _emit(warnings, tab, field, field.reading.warnings[field.codes[loaded]], loaded, sheet_rows, masked=True)
+    warnings += _totals_mismatch(tab, fields, is_data, totals, first_row)
+    return TabResult(tab, _outputs(table, ref, fields, loaded), sheet_rows[loaded], rejections, warnings,
+                     len(sel), len(loaded))
+
+
+def _as_number(value) -> float:
+    if value is None:
+        return np.nan
+    return float(value.toordinal()) if isinstance(value, date) else float(value)
+
+
+def _row_checks(rejections: list, tab: str, fields: dict[str, _Field], sheet_rows: np.ndarray) -> np.ndarray:
+    """Apply ROW_CHECKS of this tab to the rows whose checked cells are valid."""
+    failed_any = np.zeros(len(sheet_rows), dtype=bool)
+    for check in (c for c in ROW_CHECKS if c.tab == tab and all(f in fields for f in c.fields)):
+        values, valid = [], np.ones(len(sheet_rows), dtype=bool)
+        for name in check.fields:
+            field = fields[name]
+            numbers = np.array([_as_number(v) for v in field.reading.values], dtype=np.float64)[field.codes]
+            values.append(numbers)
+            valid &= (field.reading.reasons[field.codes] == 0) & ~np.isnan(numbers)
+        failed, details = ROW_TESTS[check.test](values, valid, sheet_rows)
+        at = np.flatnonzero(failed)
+        if len(at):
+            parts = [_texts(fields[name], fields[name].codes[at])[0] for name in check.fields]
+            texts = parts[0] if len(parts) == 1 else [" + ".join(p) for p in zip(*parts)]
+            first = fields[check.fields[0]]
+            label = " + ".join(fields[name].label for name in check.fields)
+            rejections.append(Found(tab, check.reason, sheet_rows[at], label, texts,
+                                    "" if details is None else details[at], first.order))
+        failed_any |= failed
+    return failed_any
+
+
+def _outputs(table: str, ref: Reference, fields: dict[str, _Field], loaded: np.ndarray) -> dict:
+    """Typed output columns for the loaded rows; columns absent from the sheet are NULL."""
+    out = {}
+    for name, dtype in TABLE_COLUMNS[table].items():
+        source = fields.get(name) or fields.get(name.removesuffix("_raw"))
+        if source is None:
+            out[name] = typed_array(dtype, [None], np.zeros(len(loaded), dtype=np.int64))
+        elif name in fields:
+            out[name] = typed_array(dtype, source.reading.values, source.codes[loaded])
+        else:                                   # `<field>_raw`: the text the librarian typed
+            raw = [None if v is None else clean_text(u) for v, u in zip(source.reading.values, source.column.uniques)]
+            out[name] = typed_array(dtype, raw, source.codes[loaded])
+    if "strategy" in TABLE_COLUMNS[table] and "category" in fields:
+        category = fields["category"]
+        strategy = np.array([ref.default_strategy.get(v) for v in category.reading.values], dtype=object)
+        strategy = strategy[category.codes[loaded]]
+        if "strategy" in fields:
+            chosen = fields["strategy"]
+            override = np.array(chosen.reading.values, dtype=object)[chosen.codes[loaded]]
+            strategy = np.where(pd.isna(override), strategy, override)
+        out["strategy"] = pd.arrays.ArrowStringArray(pa.array(strategy, type=pa.large_string()))
+    return out
+
+
+def _totals_mismatch(tab: str, fields: dict[str, _Field], is_data: np.ndarray, totals: np.ndarray,
+                     first_row: int) -> list[Found]:
+    """Warn when a totals row's count differs from the sum of the data rows above it (up to the
+    previous totals row). Rows rejected for other reasons still count: the librarian summed them."""
+    found, positions = [], np.flatnonzero(totals).tolist()
+    for field in fields.values():
+        if field.spec.kind != "count" or not positions:
+            continue
+        column = field.column
+        numbers = np.array([v if type(v) is int else 0 for v in field.reading.values], dtype=np.float64)
+        running = np.concatenate([[0.0], np.cumsum(numbers[column.codes] * is_data)])
+        start = 0
+        for t in positions:
+            stated = read_number(column.uniques[column.codes[t]], "count").value
+            computed = int(running[t] - running[start])
+            if stated is not None and stated != computed:
+                found.append(Found(tab, "totals_mismatch", np.array([t + first_row]), field.label,
+                                   [cell_text(column.uniques[column.codes[t]])], [str(computed)], field.order))
+            start = t + 1
+    return found
+
+
+PROFILE_REGISTRY_FIELDS = {"kode_desa": "kode_desa", "desa_name": "desa", "kecamatan_name": "kecamatan",
+                           "kabupaten_name": "kabupaten"}
+
+
+def _profile_layout(rows: list, lookup) -> tuple[int, int, int, str]:
+    """(key column, value column, first data row index, key header text): the `Isian`/`Nilai`
+    header if there is one in the first rows, else columns A and B from the top."""
+    for r, row in enumerate(rows[:HEADER_SCAN_ROWS]):
+        found = {}
+        for j, cell in enumerate(row):
+            field = lookup.get(header_keys(cell)[0]) if not is_blank(cell) else None
+            found.setdefault(field, (j, cell_text(cell).strip()))
+        if "_key" in found and "_value" in found:
+            return found["_key"][0], found["_value"][0], r + 1, found["_key"][1]
+    return 0, 1, 0, "Isian"
+
+
+def _differs(field: str, typed: object, village, variants) -> str | None:
+    """The registry's value when a Profil place field names another village, else None."""
+    expected = village.get(PROFILE_REGISTRY_FIELDS[field])
+    if typed is None or expected is None or str(expected).strip() == "":
+        return None
+    if field == "kode_desa":
+        digits = lambda v: "".join(ch for ch in cell_text(v) if ch.isdigit())
+        return None if digits(typed) == digits(expected) else str(expected)
+    same = normalise_place_name(typed, variants) == normalise_place_name(expected, variants)
+    return None if same else str(expected)
+
+
+def parse_profile_tab(rows: list, ref: Reference, village, today: date) -> TabResult:
+    """The Profil tab as at most one row. Each filled field line is a data row: it loads, or is
+    rejected (unreadable value, unknown or repeated field). Place fields that name another
+    village than the registry's are loaded and warned about (`profile_other_village`)."""
+    tab, lookup = "Profil", ref.header_lookup["Profil"]
+    specs = {s.field: s for s in ref.columns[tab] if not s.field.startswith("_")}
+    key_col, value_col, start, key_label = _profile_layout(rows, lookup)
+    values: dict[str, object] = {}
+    seen: dict[str, int] = {}
+    rejected, warned, loaded_rows, read = [], [], [], 0
+
+    def problem(into, reason, row, column, value, detail=""):
+        into.append(Found(tab, reason, np.array([row]), column, [value], [detail], len(into)))
+
+    for r in range(start, len(rows)):
+        row, sheet_row = rows[r], r + 1
+        key = row[key_col] if len(row) > key_col else None
+        value = row[value_col] if len(row) > value_col else None
+        field = None if is_blank(key) else next((lookup[k] for k in header_keys(key) if k in lookup), None)
+        field = field if field in specs else None
+        if is_blank(value) and (is_blank(key) or field is None):
+            continue                        # blank line, title or section heading
+        read += 1
+        label = " ".join(cell_text(key).split()) if field else key_label
+        if field is None:
+            problem(rejected, "unknown_field", sheet_row, key_label, cell_text(key if not is_blank(key) else value))
+            continue
+        if field in seen:
+            problem(rejected, "duplicate_field", sheet_row, label, label, str(seen[field]))
+            continue
+        reading = read_column([value], tab, specs[field], ref, today)
+        if reading.reasons[0]:
+            note = reading.notes.get(0)
+            problem(rejected, CODES[reading.reasons[0]], sheet_row, label, cell_text(value), note.detail if note else "")
+            continue
+        seen[field] = sheet_row
+        values[field] = reading.values[0]
+        loaded_rows.append(sheet_row)
+        if field in PROFILE_REGISTRY_FIELDS and (expected := _differs(field, values[field], village, ref.name_variants)):
+            problem(warned, "profile_other_village", sheet_row, label, cell_text(value), expected)
+    one = np.zeros(1 if loaded_rows else 0, dtype=np.int64)
+    out = {name: typed_array(dtype, [values.get(name)], one) for name, dtype in TABLE_COLUMNS["profile"].items()}
+    return TabResult(tab, out, np.array(loaded_rows[:1], dtype=np.int64), rejected, warned, read, len(loaded_rows))

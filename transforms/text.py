@@ -1,0 +1,153 @@
+"""Reading the words librarians type: free text, place names, categories, gender, yes/no, initials.
+
+Every function here takes one cell value (whatever the Sheets API returned: str, int, float,
+bool or None) and returns a plain Python value. The tab parser calls them once per DISTINCT
+cell value, so they favour clarity over speed.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Mapping
+from functools import lru_cache
+
+DASHES = frozenset({"-", "--", "---", "\u2013", "\u2014", "\u2212"})
+
+_SPACES = re.compile(r"[ \t\xa0\u2007\u202f]+")
+_NOT_ALNUM = re.compile(r"[^0-9a-z]+")
+_PLACE_PREFIX = re.compile(r"^(desa|ds|kelurahan|kel|kecamatan|kec|kabupaten|kab)\b\.?\s*")
+
+
+def is_blank(value) -> bool:
+    """An empty cell: missing, "" or only spaces (a bool or a number is never blank)."""
+    return value is None or (isinstance(value, str) and not value.strip(" \t\n\r\xa0"))
+
+
+def cell_text(value) -> str:
+    """A cell as the librarian would read it back; used for rejection values and text columns.
+
+    Whole floats lose their ".0" because Sheets shows `12`, not `12.0`.
+    """
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() else repr(value)
+    return str(value)
+
+
+def clean_text(value) -> str | None:
+    """Free text with outer whitespace removed and runs of spaces collapsed; None when empty.
+
+    A lone dash is how librarians write "nothing", so it is empty too.
+    """
+    if type(value) is str:                      # the common case, kept fast: called per distinct value
+        text = value.strip()
+        if "  " in text or "\t" in text or "\xa0" in text:
+            text = _SPACES.sub(" ", text).strip()
+    elif value is None:
+        return None
+    elif type(value) is int:
+        return str(value)
+    else:
+        text = cell_text(value)
+    return None if not text or text in DASHES else text
+
+
+@lru_cache(maxsize=65536, typed=True)
+def simple_key(value) -> str:
+    """Case-, accent-, space- and punctuation-insensitive key: `Dinas/OPD ` -> `dinas opd`."""
+    text = unicodedata.normalize("NFKD", cell_text(value)).encode("ascii", "ignore").decode()
+    return _NOT_ALNUM.sub(" ", text.casefold()).strip()
+
+
+def normalise_place_name(name, variants: Mapping[str, str] | None = None) -> str:
+    """Comparable form of a village, district or regency name.
+
+    `Desa Wonosari`, `Ds.Wonosari` and ` WONOSARI ` all become `wonosari`; `Sei` becomes
+    `sungai` (the Riau abbreviation); `variants` (already normalised keys, from
+    config/name_variants.csv) maps known misspellings such as `balai punggut` onto one form.
+    """
+    text = cell_text(name).casefold().replace("\xa0", " ").strip()
+    text = _PLACE_PREFIX.sub("", text)
+    words = ["sungai" if word == "sei" else word for word in simple_key(text).split()]
+    key = " ".join(words)
+    return variants.get(key, key) if variants else key
+
+
+def same_place(a, b, variants: Mapping[str, str] | None = None) -> bool:
+    """True when two spellings name the same place after normalisation."""
+    return normalise_place_name(a, variants) == normalise_place_name(b, variants)
+
+
+def lookup_category(value, synonyms: Mapping[str, str]) -> str | None:
+    """Canonical category for a cell, or None when it is not in the list.
+
+    `synonyms` maps `simple_key` forms (and their space-less forms) to canonical names; the
+    reference data builds it from config/categories.csv.
+    """
+    key = simple_key(value)
+    if not key:
+        return None
+    return synonyms.get(key) or synonyms.get(key.replace(" ", ""))
+
+
+_GENDER = {
+    "l": "L", "lk": "L", "laki laki": "L", "lakilaki": "L", "laki": "L", "pria": "L", "cowok": "L", "male": "L", "m": "L",
+    "p": "P", "pr": "P", "pere": "P", "perempuan": "P", "wanita": "P", "w": "P", "cewek": "P", "female": "P", "f": "P",
+}
+
+
+def parse_gender(value) -> str | None:
+    """'L' or 'P' for the usual spellings; None for anything else (the caller rejects it)."""
+    return _GENDER.get(simple_key(value))
+
+
+_YES = frozenset({"ya", "y", "iya", "ada", "sudah", "sdh", "yes", "punya", "true", "1", "v"})
+_NO = frozenset({"tidak", "t", "tdk", "tidak ada", "tdk ada", "tak ada", "belum", "blm", "belum ada",
+                 "no", "n", "false", "0", "gak", "ga", "tiada", "x"})
+
+
+def parse_yes_no(value) -> bool | None:
+    """True/False for Ya/Tidak and their variants (and real booleans); None if unreadable."""
+    if isinstance(value, bool):
+        return value
+    key = simple_key(value)
+    if key in _YES:
+        return True
+    if key in _NO:
+        return False
+    return None
+
+
+_WORD = re.compile(r"[^\W\d_]+")
+
+
+def read_initials(value) -> tuple[str | None, str | None, str | None]:
+    """Initials for a beneficiary, never more: returns (initials, warning reason, safe display).
+
+    `SA`, `S.A.`, `s a` -> `S.A.`. A name (`Siti Aminah`, `Budi`) is cut down to its initials
+    with reason `full_name_masked`; a cell with 8 or more digits is an identity number (NIK)
+    and is dropped with reason `nik_removed`. The display text never contains the name or the
+    number, so it may be stored in the warehouse.
+    """
+    if is_blank(value):
+        return None, None, None
+    text = cell_text(value)
+    digits = sum(ch.isdigit() for ch in text)
+    if digits >= 8:
+        return None, "nik_removed", f"[{digits} digit]"
+    words = _WORD.findall(text)
+    if not words:
+        return clean_text(text), None, None
+    only = words[0] if len(words) == 1 else ""
+    if only and (len(only) <= 2 or (len(only) == 3 and only.isupper())):
+        letters, is_name = list(only), False           # `SA`, `sa`, `SAM` written without dots
+    else:
+        letters, is_name = [w[0] for w in words], any(len(w) >= 3 for w in words)
+    initials = "".join(f"{ch.upper()}." for ch in letters)
+    if is_name:
+        return initials, "full_name_masked", " ".join(f"{w[0].upper()}***" for w in words)
+    return initials, None, None

@@ -15,10 +15,10 @@ from pathlib import Path
 from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NONE
 from prefect.futures import as_completed
-from prefect.task_runners import ThreadPoolTaskRunner
 
-from tpbis import registry, sync, warehouse
+from tpbis import alerts, registry, run_report, sync, warehouse
 from tpbis.settings import Settings
+from tpbis.task_runner import make_task_runner
 from transforms.reference import load_reference
 
 
@@ -44,7 +44,14 @@ def transform_chunk(run_id, now, fetched, state, ref, skipped=()) -> warehouse.B
 
 @task(cache_policy=NONE)
 def load_chunk(con, batch: warehouse.Batch) -> None:
+    get_run_logger().info("loading %d villages (%d fetches) in one transaction", len(batch.villages), len(batch.fetches))
     warehouse.load_batch(con, batch)
+
+
+@task(cache_policy=NONE)
+def publish_snapshot(con, settings: Settings) -> None:
+    get_run_logger().info("publishing %s", settings.warehouse)
+    warehouse.publish(con, settings)
 
 
 def _chunks(items: list, size: int) -> list[list]:
@@ -56,10 +63,15 @@ def _run_id() -> str:
     return str(flow_run.id or uuid.uuid4())
 
 
-@flow(name="nightly-sync", task_runner=ThreadPoolTaskRunner(max_workers=2), log_prints=False)
+@flow(name="nightly-sync", task_runner=make_task_runner(), log_prints=False)  # env TPBIS_TASK_RUNNER
 def nightly_sync(registry_path: str | None = None, warehouse_path: str | None = None,
-                 full: bool = False) -> dict:
-    """Sync every registered village sheet that changed; returns the run summary."""
+                 full: bool = False, write_back: bool = False) -> dict:
+    """Sync every registered village sheet that changed; returns the run summary.
+
+    registry_path / warehouse_path override TPBIS_REGISTRY / TPBIS_WAREHOUSE; `full` re-reads
+    every sheet (content hashes decide what loads); `write_back` writes each synced village's
+    validation results into a `Validasi` tab of its own sheet (needs the spreadsheets scope).
+    """
     settings = Settings.from_env().with_(registry=registry_path and Path(registry_path),
                                          warehouse=warehouse_path and Path(warehouse_path))
     clock = time.monotonic()
@@ -83,12 +95,17 @@ def nightly_sync(registry_path: str | None = None, warehouse_path: str | None = 
     for future in as_completed(futures):
         load_chunk(con, transform_chunk(run_id, started, future.result(), state, ref))
 
+    if write_back:
+        from tpbis.writeback import write_back_run
+        write_back_run(settings, con, run_id)
     summary = sync.summarise(con, run_id, reads=conn.stats["sheets.read"] - reads_before,
                              http_429=conn.stats["http.429"] - limited_before,
                              seconds=time.monotonic() - clock)
+    run_report.publish(con, summary, get_run_logger())     # Prefect artifacts; never fails the run
+    alerts.run(con, summary, get_run_logger())             # webhook / Prefect block; never fails the run
     if full_sweep and summary["villages_failed"] == 0:
         warehouse.set_meta(con, "last_full_sweep_at", started.isoformat())
     warehouse.finish_run(con, run_id, datetime.now(timezone.utc), summary["status"], summary)
-    warehouse.publish(con, settings)
+    publish_snapshot(con, settings)
     get_run_logger().info(sync.format_summary(summary))
     return summary

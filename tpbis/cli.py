@@ -43,21 +43,23 @@ def as_of_timestamp(day: Optional[str]) -> Optional[datetime]:
     return datetime.combine(d + timedelta(days=1), dtime(0), ZoneInfo("Asia/Jakarta")) - timedelta(microseconds=1)
 
 
-def run_sync(registry: Optional[Path], warehouse: Optional[Path], full: bool, verbose: bool) -> dict:
+def run_sync(registry: Optional[Path], warehouse: Optional[Path], full: bool, verbose: bool,
+             write_back: bool = False) -> dict:
     configure_prefect(verbose)
     from flows.nightly_sync import nightly_sync
     return nightly_sync(registry_path=str(registry) if registry else None,
-                        warehouse_path=str(warehouse) if warehouse else None, full=full)
+                        warehouse_path=str(warehouse) if warehouse else None, full=full, write_back=write_back)
 
 
 @app.command()
 def sync(registry: Optional[Path] = RegistryOpt, warehouse: Optional[Path] = WarehouseOpt,
          full: bool = typer.Option(False, "--full", help="Re-read every sheet, modified or not (compares content hashes)."),
+         write_back: bool = typer.Option(False, "--write-back", help="Write each village's validation results to a 'Validasi' tab of its sheet."),
          verbose: bool = typer.Option(False, "--verbose", "-v", help="Show Prefect's logs."),
          as_json: bool = typer.Option(False, "--json", help="Print the summary as JSON.")):
     """Run the nightly sync once, now. Exit 0 when every village synced or was unchanged, 1 otherwise."""
     from tpbis.sync import format_summary
-    summary = run_sync(registry, warehouse, full, verbose)
+    summary = run_sync(registry, warehouse, full, verbose, write_back)
     typer.echo(json.dumps(summary, indent=2, default=str) if as_json else format_summary(summary))
     raise typer.Exit(0 if summary["villages_failed"] == 0 else 1)
 
@@ -207,6 +209,70 @@ def report(name: str = typer.Argument(..., help="A report view, e.g. quarterly_k
             writer.writerow(["" if v is None else safe_text(v) if isinstance(v, str) else v for v in row])
     else:
         rel.show(max_rows=limit, max_width=100_000)
+
+
+@app.command()
+def serve(paused: bool = typer.Option(False, "--paused", help="Register the schedules paused (runs only when triggered)."),
+          limit: Optional[int] = typer.Option(None, "--limit", help="At most this many runs at once.")):
+    """Serve the scheduled deployments (nightly-sync/nightly, quarterly-extract/quarterly) until Ctrl-C."""
+    configure_prefect(verbose=True)
+    from prefect.settings import PREFECT_API_URL
+    if not PREFECT_API_URL.value():
+        typer.echo("Error: set PREFECT_API_URL (a `prefect server start`, e.g. http://127.0.0.1:4200/api, "
+                   "or `prefect cloud login`): schedules need a server that outlives this process.", err=True)
+        raise typer.Exit(2)
+    from flows.deployments import serve_all
+    serve_all(paused=paused, limit=limit)
+
+
+template_app = typer.Typer(help="The village report workbook: create a new village's sheet, check a sheet's drift.",
+                           no_args_is_help=True)
+app.add_typer(template_app, name="template")
+
+
+@template_app.command("create")
+def template_create(
+        kode_desa: str = typer.Option(..., "--kode-desa", help="Kemendagri code of the desa, e.g. 14.03.02.2008."),
+        desa: Optional[str] = typer.Option(None, "--desa", help="Desa name (needed when the registry does not have it)."),
+        kecamatan: Optional[str] = typer.Option(None, "--kecamatan", help="Kecamatan (default: from config/regions.csv)."),
+        kabupaten: Optional[str] = typer.Option(None, "--kabupaten", help="Kabupaten/kota (default: from config/regions.csv)."),
+        kelompok: str = typer.Option("calon_replikasi_mandiri", "--kelompok", help="Cohort of a new village."),
+        tahun: Optional[int] = typer.Option(None, "--tahun", help="Cohort year, and the year of the months prefilled in Kunjungan (default: this year)."),
+        folder: Optional[str] = typer.Option(None, "--folder", help="Drive folder id (in a shared drive) to create the sheet in."),
+        xlsx: Optional[Path] = typer.Option(None, "--xlsx", help="Offline: write the template to this .xlsx instead (registry unchanged)."),
+        replace_key: bool = typer.Option(False, "--replace-key", help="The village has a sheet already: create a new one and point the registry at it."),
+        registry: Optional[Path] = RegistryOpt):
+    """Create a village's report workbook from the template (Google, or --xlsx) and add its key to the registry."""
+    from tpbis.settings import Settings
+    from tpbis.template import TemplateError, create_command
+    try:
+        typer.echo(create_command(Settings.from_env().with_(registry=registry), kode_desa,
+                                  names={"desa": desa, "kecamatan": kecamatan, "kabupaten": kabupaten},
+                                  kelompok=kelompok, year=tahun, folder=folder, xlsx=xlsx, replace=replace_key))
+    except TemplateError as e:
+        typer.echo(f"Error: {e}", err=True)
+        raise typer.Exit(2)
+
+
+@template_app.command("check")
+def template_check(kode_desa: Optional[str] = typer.Option(None, "--kode-desa", help="Village whose sheet to check (its key from the registry)."),
+                   key: Optional[str] = typer.Option(None, "--key", help="Or the spreadsheet key itself."),
+                   registry: Optional[Path] = RegistryOpt,
+                   as_json: bool = typer.Option(False, "--json", help="Print the findings as JSON.")):
+    """Report how far a sheet has drifted from the template. Exit 1 on errors or warnings, 0 otherwise."""
+    from dataclasses import asdict
+    from tpbis.settings import Settings
+    from tpbis.template import TemplateError, check_command, format_findings
+    try:
+        key, findings = check_command(Settings.from_env().with_(registry=registry), kode_desa=kode_desa, key=key)
+    except TemplateError as e:
+        typer.echo(f"Error: {e}", err=True)
+        raise typer.Exit(2)
+    if as_json:
+        typer.echo(json.dumps({"spreadsheet_key": key, "findings": [asdict(f) for f in findings]}, indent=2))
+    else:
+        typer.echo(f"{key}: {format_findings(findings)}")
+    raise typer.Exit(1 if any(f.severity in ("error", "warning") for f in findings) else 0)
 
 
 if __name__ == "__main__":

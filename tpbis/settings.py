@@ -39,6 +39,12 @@ SETTINGS_DOC = {
     "TPBIS_FULL_SWEEP_DAYS": "days between full re-reads that ignore modifiedTime (default 7; 0 = never)",
     "TPBIS_MAX_ATTEMPTS": "attempts per request on 429/5xx/timeouts before a village fails (default 6)",
     "TPBIS_BACKOFF_SECONDS": "base of the exponential back-off between retries, in seconds (default 1)",
+    "TPBIS_TASK_RUNNER": "Prefect task runner of the fetch step: threads (default) or dask",
+    "TPBIS_DASK_ADDRESS": "with TPBIS_TASK_RUNNER=dask: a running Dask scheduler (default: a local cluster of 2 processes)",
+    "TPBIS_GLOBAL_RATE_LIMIT": "name of a Prefect global concurrency limit (with slot decay) that paces Sheets reads across processes",
+    "TPBIS_ALERT_WEBHOOK_URL": "URL that gets a JSON POST when a run fails or a village keeps failing",
+    "TPBIS_ALERT_BLOCK": "Prefect notification block (type-slug/name, e.g. slack-webhook/tpbis-alerts) notified on the same alerts",
+    "TPBIS_ALERT_FAILED_NIGHTS": "failed attempts in a row before a village alerts (default 3)",
 }
 
 

@@ -25,6 +25,7 @@ import requests
 from gspread.exceptions import APIError
 
 from transforms.columns import TEMPLATE_TABS
+from tpbis import global_limit
 from tpbis.gspread_client import RoutedHTTPClient, make_client
 from tpbis.ratelimit import RateLimiter
 from tpbis.settings import READ_SCOPES, WRITE_SCOPES, Settings
@@ -47,6 +48,9 @@ class FetchError(Exception):
     def __init__(self, code: str, message: str, status: int | None = None):
         super().__init__(f"{code}: {message}")
         self.code, self.message, self.status = code, message, status
+
+    def __reduce__(self):  # picklable, so a fetch chunk can run in another process (Dask)
+        return (FetchError, (self.code, self.message, self.status))
 
 
 @dataclass
@@ -141,7 +145,7 @@ def connect(settings: Settings, *, write: bool = False) -> Connection:
         None if settings.is_local else settings.credentials_file,
         WRITE_SCOPES if write else READ_SCOPES,
         http_client_class=PacedHTTPClient,
-        reads=RateLimiter(settings.reads_per_minute),
+        reads=global_limit.wrap(RateLimiter(settings.reads_per_minute)),  # + shared quota across processes
         writes=RateLimiter(settings.writes_per_minute),
         max_attempts=settings.max_attempts,
         backoff_base=settings.backoff_base,

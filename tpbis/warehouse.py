@@ -72,7 +72,7 @@ def open_writer(settings: Settings) -> duckdb.DuckDBPyConnection:
     work, published = settings.working_file, settings.warehouse
     work.parent.mkdir(parents=True, exist_ok=True)
     if not work.exists() and published.exists():
-        shutil.copyfile(published, work)
+        _atomic_copy(published, work)
     con = duckdb.connect(str(work))
     con.execute("set TimeZone = 'UTC'")
     apply_schema(con)
@@ -83,13 +83,17 @@ def publish(con: duckdb.DuckDBPyConnection, settings: Settings) -> Path:
     """Checkpoint and close the working file, then atomically replace the published file."""
     con.execute("checkpoint")
     con.close()
-    target = settings.warehouse
-    tmp = target.with_name(target.name + ".publishing")
-    shutil.copyfile(settings.working_file, tmp)
+    _atomic_copy(settings.working_file, settings.warehouse)
+    return settings.warehouse
+
+
+def _atomic_copy(source: Path, target: Path) -> None:
+    """Copy to a temporary name, fsync, rename: the target is the old file or the new one."""
+    tmp = target.with_name(target.name + ".partial")
+    shutil.copyfile(source, tmp)
     with open(tmp, "rb+") as f:
         os.fsync(f.fileno())
     os.replace(tmp, target)
-    return target
 
 
 def open_reader(path: Path, as_of: datetime | None = None) -> duckdb.DuckDBPyConnection:
@@ -139,6 +143,8 @@ def set_meta(con, key: str, value: str) -> None:
 # --- runs ---------------------------------------------------------------------------------
 
 def start_run(con, run_id: str, started_at: datetime, full_sweep: bool) -> None:
+    """Record a new run; a run still 'running' in the file was killed before it finished."""
+    con.execute("update core.runs set status = 'interrupted' where status = 'running'")
     con.execute("insert into core.runs (run_id, started_at, status, full_sweep) values (?, ?, 'running', ?)",
                 [run_id, started_at, full_sweep])
 

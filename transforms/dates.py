@@ -49,6 +49,8 @@ _DATE_PATTERNS = [
     (re.compile(r"^(\d{4})[/\-.](\d{1,2})[/\-.](\d{1,2})$"), "ymd"),
     (re.compile(rf"^(\d{{1,2}})[\s\-./]*{_NAME}[\s\-./,']*{_YEAR}$"), "dNy"),
     (re.compile(r"^([a-z]+)\.?\s*(\d{1,2}),?\s+(\d{4})$"), "Ndy"),
+    # a span of days in one month (`13-14 Oktober 2022`, `13 s/d 15 Okt 2022`): its first day
+    (re.compile(rf"^(\d{{1,2}})\s*(?:-|\u2013|s/d|s\.d\.?|sd|sampai|hingga)\s*\d{{1,2}}\s+{_NAME}\s+{_YEAR}$"), "dNy"),
 ]
 _MONTH_PATTERNS = [
     (re.compile(rf"^{_NAME}[\s\-./,']*{_YEAR}$"), "Ny"),

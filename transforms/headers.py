@@ -118,9 +118,23 @@ def _two_row_candidates(upper: list[str], lower: list[str]) -> list[list[str]]:
     return candidates
 
 
+_NUMBERING = re.compile(r"^\(?(\d{1,2})\)?$")
+
+
+def is_column_numbering(row: Sequence) -> bool:
+    """A row under the header that numbers the columns `1 2 3 ...` or `(1) (2) (3) ...`, as
+    Indonesian government forms do: part of the header, not data."""
+    numbers = [_NUMBERING.match(cell_text(cell).strip()) for cell in row if not is_blank(cell)]
+    if len(numbers) < 3 or not all(numbers):
+        return False
+    values = [int(found[1]) for found in numbers]
+    return values == list(range(values[0], values[0] + len(values)))
+
+
 def find_header(rows: Sequence[Sequence], keys: Mapping[str, str], scan: int = HEADER_SCAN_ROWS) -> HeaderMatch | None:
     """The header that names the most known columns; on a tie a single row beats a pair of
-    rows and an earlier row beats a later one. None when no row names any known column."""
+    rows and an earlier row beats a later one. None when no row names any known column.
+    A column-numbering row right under the header is taken as part of it."""
     best, best_score = None, (0,)
     texts = [_texts(row) for row in rows[:scan]]
     for r, lower in enumerate(texts):
@@ -135,4 +149,6 @@ def find_header(rows: Sequence[Sequence], keys: Mapping[str, str], scan: int = H
             score = (len(columns), single, -r)
             if columns and score > best_score:
                 best, best_score = HeaderMatch(r, columns, labels, width), score
+    if best is not None and best.row + 1 < len(rows) and is_column_numbering(rows[best.row + 1]):
+        best = HeaderMatch(best.row + 1, best.columns, best.labels, best.width)
     return best

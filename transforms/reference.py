@@ -13,7 +13,6 @@ import csv
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from types import MappingProxyType
 
 from transforms.headers import header_keys
 from transforms.rules import ALL_REASONS, KINDS
@@ -46,6 +45,8 @@ class ColumnSpec:
 
 @dataclass(frozen=True)
 class MessageSpec:
+    """One row of config/messages.csv: the Indonesian message of a stable reason code."""
+
     reason: str
     severity: str         # "reject" or "warning"
     template: str         # placeholders {row} {column} {value} {detail} {tab}
@@ -53,6 +54,9 @@ class MessageSpec:
 
 @dataclass(frozen=True)
 class Reference:
+    """Everything the parser needs from config/, read once per run and shared by all villages
+    (frozen; its mappings are read-only, hashable and picklable)."""
+
     columns: Mapping[str, tuple[ColumnSpec, ...]]          # tab -> specs in template order
     header_lookup: Mapping[str, Mapping[str, str]]         # tab -> header_key -> field
     categories: Mapping[str, Mapping[str, str]]            # kind -> simple_key -> canonical value
@@ -144,8 +148,42 @@ def _load_variants(path: Path) -> dict[str, str]:
     return variants
 
 
-def _frozen(mapping: dict) -> Mapping:
-    return MappingProxyType({k: _frozen(v) if isinstance(v, dict) else v for k, v in mapping.items()})
+class FrozenMap(Mapping):
+    """A read-only mapping that, unlike MappingProxyType, pickles and hashes: the Reference may
+    be sent to worker processes or used as a cache key by the flows."""
+
+    __slots__ = ("_data", "_hash")
+
+    def __init__(self, data: Mapping):
+        self._data = dict(data)
+        self._hash = None
+
+    def __getitem__(self, key):
+        return self._data[key]
+
+    def __iter__(self):
+        return iter(self._data)
+
+    def __len__(self) -> int:
+        return len(self._data)
+
+    def __hash__(self) -> int:
+        if self._hash is None:
+            self._hash = hash(tuple(self._data.items()))
+        return self._hash
+
+    def __eq__(self, other) -> bool:
+        return isinstance(other, Mapping) and dict(self.items()) == dict(other.items())
+
+    def __reduce__(self):
+        return (FrozenMap, (self._data,))
+
+    def __repr__(self) -> str:
+        return f"FrozenMap({self._data!r})"
+
+
+def _frozen(mapping: dict) -> FrozenMap:
+    return FrozenMap({k: _frozen(v) if isinstance(v, dict) else v for k, v in mapping.items()})
 
 
 def load_reference(config_dir: Path | str | None = None) -> Reference:

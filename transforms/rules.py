@@ -19,6 +19,7 @@ from typing import NamedTuple
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from transforms.columns import PROBLEM_COLUMNS, TEMPLATE_TABS
 
@@ -132,21 +133,20 @@ def _sum_positive(values: Sequence[np.ndarray], valid: np.ndarray, rows: np.ndar
 
 
 def _unique(values: Sequence[np.ndarray], valid: np.ndarray, rows: np.ndarray):
-    """Every row of a value that appears more than once fails; detail lists the rows."""
-    keys = values[0]
+    """Every row of a value that appears more than once fails; detail lists (up to 5 of) its rows."""
     positions = np.flatnonzero(valid)
-    _, inverse, counts = np.unique(keys[positions], return_inverse=True, return_counts=True)
-    failed = np.zeros(len(keys), dtype=bool)
+    _, inverse, counts = np.unique(values[0][positions], return_inverse=True, return_counts=True)
     duplicated = counts[inverse] > 1
+    failed = np.zeros(len(rows), dtype=bool)
     failed[positions[duplicated]] = True
-    details = np.full(len(keys), "", dtype=object)
-    groups: dict[int, list] = {}
-    for position, group in zip(positions[duplicated].tolist(), inverse[duplicated].tolist()):
-        groups.setdefault(group, []).append(position)
-    for members in groups.values():
-        shown = [str(rows[p]) for p in members[:6]]
-        text = ", ".join(shown[:5]) + (", ..." if len(members) > 5 else "")
-        details[members] = text
+    details = np.full(len(rows), "", dtype=object)
+    groups = inverse[duplicated]
+    order = np.argsort(groups, kind="stable")
+    members_sorted = positions[duplicated][order]
+    for members in np.split(members_sorted, np.flatnonzero(np.diff(groups[order])) + 1):
+        if len(members):
+            shown = ", ".join(str(r) for r in rows[members[:5]].tolist())
+            details[members] = shown + (", ..." if len(members) > 5 else "")
     return failed, details
 
 
@@ -166,39 +166,60 @@ class Found:
     order: int = 0                         # column position, to list problems left to right
 
 
+def _strings(values, n: int | None = None) -> pa.Array:
+    """A large_string Arrow array from a list, or a constant repeated n times."""
+    if n is None:
+        return pa.array(values, type=pa.large_string())
+    return pa.array([values], type=pa.large_string()).take(pa.array(np.zeros(n, dtype=np.int64)))
+
+
+def _messages(batch: Found, template: str) -> pa.Array:
+    """Render a batch's messages: the text around {row} is rendered once per distinct
+    (value, detail) and joined to the row numbers in Arrow, so a million problems stay fast."""
+    n = len(batch.rows)
+    details = [batch.details] * n if isinstance(batch.details, str) else batch.details
+    value_codes, value_uniques = pd.factorize(np.asarray(batch.values, dtype=object))
+    detail_codes, detail_uniques = pd.factorize(np.asarray(details, dtype=object))
+    pairs, inverse = np.unique(value_codes.astype(np.int64) * len(detail_uniques) + detail_codes, return_inverse=True)
+    before, after = [], []
+    for pair in pairs.tolist():
+        value, detail = value_uniques[pair // len(detail_uniques)], detail_uniques[pair % len(detail_uniques)]
+        text = template.format(row="\x00", column=batch.column, value=value, detail=detail, tab=batch.tab)
+        head, _, tail = text.partition("\x00")
+        before.append(head)
+        after.append(tail)
+    taken = pa.array(inverse.astype(np.int64))
+    if "{row}" not in template:
+        return _strings(before).take(taken)
+    rows = pa.array(batch.rows.astype(np.int64)).cast(pa.large_string())
+    rows = pc.if_else(pc.less(pa.array(batch.rows.astype(np.int64)), 0), "-", rows)
+    separator = pa.scalar("", type=pa.large_string())
+    return pc.binary_join_element_wise(_strings(before).take(taken), rows, _strings(after).take(taken), separator)
+
+
 def problems_frame(found: Sequence[Found], messages: Mapping, kode_desa: str, spreadsheet_key: str) -> pd.DataFrame:
-    """Problems as a DataFrame with PROBLEM_COLUMNS, sorted by tab, row and column."""
+    """Problems as a DataFrame with PROBLEM_COLUMNS, sorted by tab, row and column order."""
     found = [batch for batch in found if len(batch.rows)]
-    rows = np.concatenate([b.rows for b in found]) if found else np.zeros(0, np.int64)
+    if not found:
+        return pd.DataFrame({c: pd.Series([], dtype=t) for c, t in PROBLEM_COLUMNS.items()})
+    rows = np.concatenate([b.rows for b in found]).astype(np.int64)
     tab_order = np.concatenate([np.full(len(b.rows), TEMPLATE_TABS.index(b.tab) if b.tab in TEMPLATE_TABS else 99)
-                                for b in found]) if found else rows
-    column_order = np.concatenate([np.full(len(b.rows), b.order) for b in found]) if found else rows
-    order = np.lexsort((column_order, rows, tab_order))
-    tabs, columns, values, reasons, texts = [], [], [], [], []
-    for b in found:
-        n = len(b.rows)
-        details = [b.details] * n if isinstance(b.details, str) else b.details
-        template = messages[b.reason].template
-        tabs += [b.tab] * n
-        columns += [b.column] * n
-        reasons += [b.reason] * n
-        values += list(b.values)
-        texts += [template.format(row="-" if r < 0 else r, column=b.column, value=v, detail=d, tab=b.tab)
-                  for r, v, d in zip(b.rows.tolist(), b.values, details)]
+                                for b in found])
+    column_order = np.concatenate([np.full(len(b.rows), b.order) for b in found])
+    order = pa.array(np.lexsort((column_order, rows, tab_order)))
+
+    def column(parts: list[pa.Array]) -> pd.api.extensions.ExtensionArray:
+        return pd.arrays.ArrowStringArray(pa.concat_arrays(parts).take(order))
+
     n = len(rows)
-
-    def strings(items) -> pd.api.extensions.ExtensionArray:
-        taken = np.array(items, dtype=object)[order] if n else []
-        return pd.arrays.ArrowStringArray(pa.array(taken, type=pa.large_string()))
-
     frame = {
-        "kode_desa": strings([kode_desa] * n),
-        "spreadsheet_key": strings([spreadsheet_key] * n),
-        "tab": strings(tabs),
-        "row_number": pd.arrays.IntegerArray(np.maximum(rows[order], 0).astype(np.int64), rows[order] < 0),
-        "column": strings(columns),
-        "value": strings(values),
-        "reason": strings(reasons),
-        "message": strings(texts),
+        "kode_desa": pd.arrays.ArrowStringArray(_strings(kode_desa, n)),
+        "spreadsheet_key": pd.arrays.ArrowStringArray(_strings(spreadsheet_key, n)),
+        "tab": column([_strings(b.tab, len(b.rows)) for b in found]),
+        "row_number": pd.arrays.IntegerArray(np.maximum(rows, 0)[order.to_numpy()], (rows < 0)[order.to_numpy()]),
+        "column": column([_strings(b.column, len(b.rows)) for b in found]),
+        "value": column([_strings(list(b.values)) for b in found]),
+        "reason": column([_strings(b.reason, len(b.rows)) for b in found]),
+        "message": column([_messages(b, messages[b.reason].template) for b in found]),
     }
     return pd.DataFrame(frame, columns=list(PROBLEM_COLUMNS))

@@ -7,14 +7,16 @@ checked once (by the readers below), and the results are mapped back to the rows
 
 Which rows are data: everything below the header except blank rows (no value in any matched
 column, ignoring columns the template fills in advance such as `No`), totals rows (first
-non-empty cell `Jumlah`/`Total`) and repeats of the header. The `Profil` tab is a key/value
-list and is read by `parse_profile_tab`.
+non-empty cell `Jumlah`/`Total`) and repeats of the header. The key/value `Profil` tab is
+read in workbook.py with the same cell readers.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date
+from itertools import zip_longest
 from typing import Callable, NamedTuple
 
 import numpy as np
@@ -23,16 +25,19 @@ import pyarrow as pa
 
 from transforms.columns import TABLE_COLUMNS
 from transforms.dates import parse_date, parse_month, serial_to_date
-from transforms.headers import HEADER_SCAN_ROWS, UnreadableSheet, find_header, header_keys
+from transforms.headers import UnreadableSheet, find_header
 from transforms.numbers import read_number
 from transforms.reference import CATEGORY_KINDS, OTHER_CATEGORY, Reference
 from transforms.rules import (BLANK_IS_ZERO_KINDS, BLANK_IS_ZERO_TABS, CODE_ID, CODES, NUMBER_KINDS, ROW_CHECKS,
                               ROW_TESTS, Cell, Found, apply_checks, checks_for)
-from transforms.text import (DASHES, cell_text, clean_text, is_blank, lookup_category, normalise_place_name,
-                             parse_gender, parse_yes_no, read_initials, simple_key)
+from transforms.text import (DASHES, cell_text, clean_text, lookup_category, parse_gender, parse_yes_no,
+                             read_initials, simple_key)
 
-TOTALS_WORDS = frozenset({"jumlah", "total", "jumlah total", "total jumlah", "grand total", "sub total",
-                          "subtotal", "total keseluruhan", "jumlah keseluruhan", "jumlah seluruhnya"})
+# A totals row's label: `Jumlah`, `TOTAL`, `Jumlah Total`, `Total Pengunjung 2022`, `Sub Total`...
+# Narrow on purpose: a row taken for totals is neither loaded nor rejected.
+TOTALS_LABEL = re.compile(r"^(jumlah|total|grand total|sub ?total)"
+                          r"( (total|jumlah|keseluruhan|seluruhnya|semua|pengunjung|peserta|kegiatan|mitra|"
+                          r"penerima|dampak|per|tahun|bulan|triwulan|semester|\d{4}))*$")
 
 
 @dataclass
@@ -63,7 +68,7 @@ def _initials_cell(cell) -> Cell:
     return Cell(initials, None, warning, shown, initials or "")
 
 
-def _category_reader(table, choices: str, unknown: Cell) -> Callable[[object], Cell]:
+def _category_reader(table, unknown: Cell) -> Callable[[object], Cell]:
     def read(cell) -> Cell:
         value = lookup_category(cell, table)
         return Cell(value) if value else unknown
@@ -77,7 +82,7 @@ def reader(kind: str, ref: Reference) -> Callable[[object], Cell]:
         choices = ", ".join(ref.category_values[category])
         unknown = Cell(None, None, "unknown_strategy", None, choices) if kind == "strategy" else \
             Cell(OTHER_CATEGORY, None, "unknown_category", None, choices)
-        return _category_reader(ref.categories[category], choices, unknown)
+        return _category_reader(ref.categories[category], unknown)
     if kind in NUMBER_KINDS:
         return lambda u: _number_cell(u, kind)
     readers = {
@@ -167,12 +172,25 @@ class _Field:
     codes: np.ndarray      # distinct-value index of each data row
 
 
-def _extract(data: list, j: int) -> _Column:
-    values = np.empty(len(data), dtype=object)
-    values[:] = [r[j] if len(r) > j else None for r in data]
-    codes, uniques = pd.factorize(values)
-    codes[codes < 0] = len(uniques)
-    return _Column(codes, [*uniques.tolist(), None])
+EXTRACT_CHUNK = 4096
+
+
+def _extract(data: list, width: int) -> dict[int, _Column]:
+    """Columns 0..width-1 of ragged rows, each factorised. Rows are transposed a chunk at a
+    time with zip_longest (C speed, short rows padded with None); cells right of `width` are
+    ignored."""
+    arrays = [np.empty(len(data), dtype=object) for _ in range(width)]
+    for start in range(0, len(data), EXTRACT_CHUNK):
+        chunk = data[start:start + EXTRACT_CHUNK]
+        transposed = list(zip_longest(*chunk))
+        for j in range(width):
+            arrays[j][start:start + len(chunk)] = transposed[j] if j < len(transposed) else None
+    columns = {}
+    for j, values in enumerate(arrays):
+        codes, uniques = pd.factorize(values)
+        codes[codes < 0] = len(uniques)
+        columns[j] = _Column(codes, [*uniques.tolist(), None])
+    return columns
 
 
 def _row_kinds(columns: dict[int, _Column], content: list[int], labels: dict[int, str], n: int):
@@ -181,8 +199,8 @@ def _row_kinds(columns: dict[int, _Column], content: list[int], labels: dict[int
     for j in sorted(columns):
         uniques, codes = columns[j].uniques, columns[j].codes
         nonblank = np.array([u is not None and (type(u) is not str or bool(u.strip())) for u in uniques])[codes]
-        is_total = np.array([type(u) is str and len(u) <= 30 and u.lstrip()[:1] in "JjTtGgSs"
-                             and simple_key(u) in TOTALS_WORDS for u in uniques])[codes]
+        is_total = np.array([type(u) is str and len(u) <= 40 and u.lstrip()[:1] in "JjTtGgSs"
+                             and TOTALS_LABEL.match(simple_key(u)) is not None for u in uniques])[codes]
         totals |= undecided & nonblank & is_total
         undecided &= ~nonblank
         if j in content:
@@ -233,7 +251,7 @@ def parse_table_tab(rows: list, tab: str, table: str, ref: Reference, today: dat
     data = rows[match.row + 1:]
     first_row = match.row + 2                       # sheet row number of data[0]
     width = max(match.width, *(j + 1 for j in match.columns.values()))
-    columns = {j: _extract(data, j) for j in range(width)}
+    columns = _extract(data, width)
     content = [j for f, j in match.columns.items() if not specs[f].prefilled]
     is_data, totals = _row_kinds(columns, content, {j: match.labels[f] for f, j in match.columns.items()}, len(data))
     sel = np.flatnonzero(is_data)
@@ -331,77 +349,3 @@ def _totals_mismatch(tab: str, fields: dict[str, _Field], is_data: np.ndarray, t
                                    [cell_text(column.uniques[column.codes[t]])], [str(computed)], field.order))
             start = t + 1
     return found
-
-
-PROFILE_REGISTRY_FIELDS = {"kode_desa": "kode_desa", "desa_name": "desa", "kecamatan_name": "kecamatan",
-                           "kabupaten_name": "kabupaten"}
-
-
-def _profile_layout(rows: list, lookup) -> tuple[int, int, int, str]:
-    """(key column, value column, first data row index, key header text): the `Isian`/`Nilai`
-    header if there is one in the first rows, else columns A and B from the top."""
-    for r, row in enumerate(rows[:HEADER_SCAN_ROWS]):
-        found = {}
-        for j, cell in enumerate(row):
-            field = lookup.get(header_keys(cell)[0]) if not is_blank(cell) else None
-            found.setdefault(field, (j, cell_text(cell).strip()))
-        if "_key" in found and "_value" in found:
-            return found["_key"][0], found["_value"][0], r + 1, found["_key"][1]
-    return 0, 1, 0, "Isian"
-
-
-def _differs(field: str, typed: object, village, variants) -> str | None:
-    """The registry's value when a Profil place field names another village, else None."""
-    expected = village.get(PROFILE_REGISTRY_FIELDS[field])
-    if typed is None or expected is None or str(expected).strip() == "":
-        return None
-    if field == "kode_desa":
-        digits = lambda v: "".join(ch for ch in cell_text(v) if ch.isdigit())
-        return None if digits(typed) == digits(expected) else str(expected)
-    same = normalise_place_name(typed, variants) == normalise_place_name(expected, variants)
-    return None if same else str(expected)
-
-
-def parse_profile_tab(rows: list, ref: Reference, village, today: date) -> TabResult:
-    """The Profil tab as at most one row. Each filled field line is a data row: it loads, or is
-    rejected (unreadable value, unknown or repeated field). Place fields that name another
-    village than the registry's are loaded and warned about (`profile_other_village`)."""
-    tab, lookup = "Profil", ref.header_lookup["Profil"]
-    specs = {s.field: s for s in ref.columns[tab] if not s.field.startswith("_")}
-    key_col, value_col, start, key_label = _profile_layout(rows, lookup)
-    values: dict[str, object] = {}
-    seen: dict[str, int] = {}
-    rejected, warned, loaded_rows, read = [], [], [], 0
-
-    def problem(into, reason, row, column, value, detail=""):
-        into.append(Found(tab, reason, np.array([row]), column, [value], [detail], len(into)))
-
-    for r in range(start, len(rows)):
-        row, sheet_row = rows[r], r + 1
-        key = row[key_col] if len(row) > key_col else None
-        value = row[value_col] if len(row) > value_col else None
-        field = None if is_blank(key) else next((lookup[k] for k in header_keys(key) if k in lookup), None)
-        field = field if field in specs else None
-        if is_blank(value) and (is_blank(key) or field is None):
-            continue                        # blank line, title or section heading
-        read += 1
-        label = " ".join(cell_text(key).split()) if field else key_label
-        if field is None:
-            problem(rejected, "unknown_field", sheet_row, key_label, cell_text(key if not is_blank(key) else value))
-            continue
-        if field in seen:
-            problem(rejected, "duplicate_field", sheet_row, label, label, str(seen[field]))
-            continue
-        reading = read_column([value], tab, specs[field], ref, today)
-        if reading.reasons[0]:
-            note = reading.notes.get(0)
-            problem(rejected, CODES[reading.reasons[0]], sheet_row, label, cell_text(value), note.detail if note else "")
-            continue
-        seen[field] = sheet_row
-        values[field] = reading.values[0]
-        loaded_rows.append(sheet_row)
-        if field in PROFILE_REGISTRY_FIELDS and (expected := _differs(field, values[field], village, ref.name_variants)):
-            problem(warned, "profile_other_village", sheet_row, label, cell_text(value), expected)
-    one = np.zeros(1 if loaded_rows else 0, dtype=np.int64)
-    out = {name: typed_array(dtype, [values.get(name)], one) for name, dtype in TABLE_COLUMNS["profile"].items()}
-    return TabResult(tab, out, np.array(loaded_rows[:1], dtype=np.int64), rejected, warned, read, len(loaded_rows))

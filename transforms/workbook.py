@@ -1,10 +1,11 @@
 """One village's workbook (the cells of its tabs) -> typed tables, problems and counts.
 
 This is the entry point the sync calls after fetching a spreadsheet with `values:batchGet`
-(UNFORMATTED_VALUE, SERIAL_NUMBER). It finds the template tabs, parses each, adds lineage
-(which village, spreadsheet, tab, sheet row and fetch the row came from), and checks the
-row-count invariant of contract section 3 before returning: a row read is either loaded or
-rejected, never lost.
+(UNFORMATTED_VALUE, SERIAL_NUMBER). It finds the template tabs, parses each (the data tabs in
+tabs.py; the key/value Profil tab here, because it is checked against the village registry),
+adds lineage (which village, spreadsheet, tab, sheet row and fetch the row came from), and
+checks the row-count invariant of contract section 3 before returning: a row read is either
+loaded or rejected, never lost.
 """
 
 from __future__ import annotations
@@ -18,11 +19,11 @@ import pandas as pd
 import pyarrow as pa
 
 from transforms.columns import TAB_COUNT_COLUMNS, TABLE_COLUMNS, TABLE_TABS, all_columns
-from transforms.headers import UnreadableSheet
+from transforms.headers import HEADER_SCAN_ROWS, UnreadableSheet, header_keys
 from transforms.reference import Reference
-from transforms.rules import Found, problems_frame
-from transforms.tabs import TabResult, parse_profile_tab, parse_table_tab, typed_array
-from transforms.text import is_blank
+from transforms.rules import CODES, Found, problems_frame
+from transforms.tabs import TabResult, parse_table_tab, read_column, typed_array
+from transforms.text import cell_text, is_blank, normalise_place_name
 
 __all__ = ["ParsedWorkbook", "UnreadableSheet", "parse_workbook", "find_tabs"]
 
@@ -52,8 +53,92 @@ def find_tabs(value_ranges: Mapping[str, list]) -> dict[str, list]:
     return found
 
 
-def _constant_strings(value: str, n: int):
-    return pd.array(pa.array([value], type=pa.large_string()).take(pa.array(np.zeros(n, np.int64))), dtype="string")
+PROFILE_REGISTRY_FIELDS = {"kode_desa": "kode_desa", "desa_name": "desa", "kecamatan_name": "kecamatan",
+                           "kabupaten_name": "kabupaten"}
+
+
+def _profile_layout(rows: list, lookup) -> tuple[int, int, int, str]:
+    """(key column, value column, first data row index, key header text): the `Isian`/`Nilai`
+    header if there is one in the first rows; else, from the top, the column that names the
+    most known fields (a `No` column may come first) and the column to its right."""
+    hits: dict[int, int] = {}
+    for r, row in enumerate(rows[:HEADER_SCAN_ROWS]):
+        found = {}
+        for j, cell in enumerate(row):
+            field = lookup.get(header_keys(cell)[0]) if not is_blank(cell) else None
+            found.setdefault(field, (j, cell_text(cell).strip()))
+            if field and not field.startswith("_"):
+                hits[j] = hits.get(j, 0) + 1
+        if "_key" in found and "_value" in found:
+            return found["_key"][0], found["_value"][0], r + 1, found["_key"][1]
+    key = max(hits, key=lambda j: (hits[j], -j)) if hits else 0
+    return key, key + 1, 0, "Isian"
+
+
+def _digits(value) -> str:
+    return "".join(ch for ch in cell_text(value) if ch.isdigit())
+
+
+def _differs(field: str, typed: object, village: Mapping, variants: Mapping) -> str | None:
+    """The registry's value when a Profil place field names another village, else None.
+    Codes compare by their digits (`14.03.02.2008` = `1403022008`), names by place-name form."""
+    expected = village.get(PROFILE_REGISTRY_FIELDS[field])
+    if typed is None or expected is None or str(expected).strip() == "":
+        return None
+    if field == "kode_desa":
+        same = _digits(typed) == _digits(expected)
+    else:
+        same = normalise_place_name(typed, variants) == normalise_place_name(expected, variants)
+    return None if same else str(expected)
+
+
+def parse_profile_tab(rows: list, ref: Reference, village: Mapping, today: date) -> TabResult:
+    """The Profil tab as at most one row. Each filled field line is a data row: it loads, or is
+    rejected (unreadable value, unknown or repeated field). Place fields that name another
+    village than the registry's are loaded and warned about (`profile_other_village`)."""
+    tab, lookup = "Profil", ref.header_lookup["Profil"]
+    specs = {s.field: s for s in ref.columns[tab] if not s.field.startswith("_")}
+    key_col, value_col, start, key_label = _profile_layout(rows, lookup)
+    values: dict[str, object] = {}
+    seen: dict[str, int] = {}
+    rejected, warned, loaded_rows, read = [], [], [], 0
+
+    def problem(into, reason, row, column, value, detail=""):
+        into.append(Found(tab, reason, np.array([row]), column, [value], [detail], len(into)))
+
+    for r in range(start, len(rows)):
+        row, sheet_row = rows[r], r + 1
+        key = row[key_col] if len(row) > key_col else None
+        value = row[value_col] if len(row) > value_col else None
+        field = None if is_blank(key) else next((lookup[k] for k in header_keys(key) if k in lookup), None)
+        field = field if field in specs else None
+        if is_blank(value) and (is_blank(key) or field is None):
+            continue                        # blank line, title or section heading
+        read += 1
+        label = " ".join(cell_text(key).split()) if field else key_label
+        if field is None:
+            problem(rejected, "unknown_field", sheet_row, key_label, cell_text(key if not is_blank(key) else value))
+            continue
+        if field in seen:
+            problem(rejected, "duplicate_field", sheet_row, label, label, str(seen[field]))
+            continue
+        reading = read_column([value], tab, specs[field], ref, today)
+        if reading.reasons[0]:
+            note = reading.notes.get(0)
+            problem(rejected, CODES[reading.reasons[0]], sheet_row, label, cell_text(value), note.detail if note else "")
+            continue
+        seen[field] = sheet_row
+        values[field] = reading.values[0]
+        loaded_rows.append(sheet_row)
+        if field in PROFILE_REGISTRY_FIELDS and (expected := _differs(field, values[field], village, ref.name_variants)):
+            problem(warned, "profile_other_village", sheet_row, label, cell_text(value), expected)
+    one = np.zeros(1 if loaded_rows else 0, dtype=np.int64)
+    out = {name: typed_array(dtype, [values.get(name)], one) for name, dtype in TABLE_COLUMNS["profile"].items()}
+    return TabResult(tab, out, np.array(loaded_rows[:1], dtype=np.int64), rejected, warned, read, len(loaded_rows))
+
+
+def _constant_strings(value: str, n: int) -> pd.arrays.ArrowStringArray:
+    return pd.arrays.ArrowStringArray(pa.array([value], type=pa.large_string()).take(pa.array(np.zeros(n, np.int64))))
 
 
 def _frame(table: str, result: TabResult, kode_desa: str, key: str, fetched_at: pd.Timestamp) -> pd.DataFrame:
@@ -76,9 +161,13 @@ def _empty_result(tab: str, table: str, ref: Reference) -> TabResult:
 
 def _check_invariant(results: dict[str, TabResult], tables: dict[str, pd.DataFrame], rejections: pd.DataFrame) -> None:
     """Contract section 3: rows read = rows loaded + distinct rejected row numbers, per tab."""
-    tabs, rows = rejections["tab"].to_numpy(dtype=object), rejections["row_number"].to_numpy(dtype=np.int64, na_value=-1)
+    tab_codes, tab_names = pd.factorize(rejections["tab"])
+    rows = rejections["row_number"].to_numpy(dtype=np.int64, na_value=-1)
+    distinct_pairs = np.unique(np.stack([tab_codes, rows]), axis=1) if len(rows) else np.zeros((2, 0), np.int64)
+    per_tab = dict(zip(*np.unique(distinct_pairs[0], return_counts=True)))
     for table, result in results.items():
-        distinct = len(np.unique(rows[tabs == result.tab]))
+        code = tab_names.get_loc(result.tab) if result.tab in tab_names else -1
+        distinct = int(per_tab.get(code, 0))
         table_rows = min(result.rows_loaded, 1) if table == "profile" else result.rows_loaded
         if result.rows_read != result.rows_loaded + distinct or len(tables[table]) != table_rows:
             raise AssertionError(

@@ -26,7 +26,7 @@ create table if not exists core.runs (
     run_id           varchar primary key,
     started_at       timestamptz not null,
     finished_at      timestamptz,
-    status           varchar not null,    -- running, success, partial (some villages failed), failed
+    status           varchar not null,    -- running, success, partial (some villages failed), failed, interrupted (killed)
     full_sweep       boolean not null,
     villages_synced  integer,
     villages_skipped integer,

@@ -60,3 +60,14 @@ def test_unreadable_sheet_message_and_pickle():
     assert "Tanggal, Jenis Kegiatan" in str(error)
     again = pickle.loads(pickle.dumps(error))
     assert (again.tab, again.missing, str(again)) == (error.tab, error.missing, str(error))
+
+
+@pytest.mark.parametrize("numbering", [[1, 2, 3, 4, 5, 6, 7], ["(1)", "(2)", "(3)", "(4)"], ["1", "2", "3"]])
+def test_column_numbering_row_belongs_to_the_header(ref, headers, numbering):
+    rows = [headers["Kunjungan"], numbering, ["Oktober 2022", 1, 2]]
+    assert find_header(rows, ref.header_lookup["Kunjungan"]).row == 1
+
+
+def test_a_data_row_of_small_numbers_is_not_numbering(ref, headers):
+    rows = [headers["Kegiatan"], [1, 44847, "Rapat", "Rapat", "", 2, 3]]
+    assert find_header(rows, ref.header_lookup["Kegiatan"]).row == 0

@@ -4,6 +4,7 @@ mistakes (a synonym given to two categories, a reason without a message, an unkn
 from __future__ import annotations
 
 import dataclasses
+import pickle
 import shutil
 from pathlib import Path
 
@@ -52,12 +53,14 @@ def test_categories_of_the_contract(ref):
     assert ref.category_values["dampak"] == ("Pendapatan Naik", "Dapat Kerja", "Usaha Baru", "Produk Baru", "Lainnya")
 
 
-def test_reference_is_frozen(ref):
+def test_reference_is_frozen_hashable_and_picklable(ref):
     assert isinstance(ref, Reference)
     with pytest.raises(dataclasses.FrozenInstanceError):
         ref.messages = {}
     with pytest.raises(TypeError):
         ref.messages["missing_required"] = None
+    assert hash(ref) == hash(load_reference())
+    assert pickle.loads(pickle.dumps(ref)) == ref
 
 
 @pytest.fixture

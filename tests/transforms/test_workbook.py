@@ -6,7 +6,6 @@ from __future__ import annotations
 import pickle
 from datetime import UTC, date, datetime, timedelta, timezone
 
-import numpy as np
 import pandas as pd
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -126,7 +125,7 @@ def trimmed(row: list) -> list:
 ROWS = st.lists(st.lists(MESSY_CELLS, max_size=10).map(trimmed), max_size=25)
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=50, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(ROWS, ROWS, ROWS, ROWS, ROWS)
 def test_never_loses_a_row(ref, village, headers, kunjungan, kegiatan, mitra, dampak, profil):
     tabs = {"Kunjungan": [headers["Kunjungan"], *kunjungan], "Kegiatan": [headers["Kegiatan"], *kegiatan],
@@ -148,3 +147,22 @@ def test_never_loses_a_row(ref, village, headers, kunjungan, kegiatan, mitra, da
     assert not initials_warnings.message.str.contains(private, na=False).any()
     assert not parsed.tables["benefits"].initials.str.contains(private, na=False).any()
     assert "Inisial Penerima" not in set(parsed.rejections.column)
+
+
+def test_profil_without_header_and_with_a_number_column(parse):
+    parsed = parse({"Profil": [["PROFIL PERPUSTAKAAN DESA"], [1, "Nama Perpustakaan", "Cahaya Ilmu"],
+                               [2, "Jumlah Komputer", "2 unit"], [3, "Akses Internet", "Tidak"]]})
+    profile = parsed.tables["profile"].iloc[0]
+    assert (profile.library_name, profile.computers, profile.internet_access) == ("Cahaya Ilmu", 2, False)
+    assert profile.source_row == 2
+    assert parsed.rejections.empty
+
+
+@pytest.mark.parametrize("label, is_totals", [("Jumlah", True), ("TOTAL", True), ("Jumlah Total", True),
+                                              ("Total Pengunjung 2022", True), ("Sub Total", True), ("jumlah:", True),
+                                              ("Total Bangun Persada", False), ("Totalitas", False)])
+def test_totals_labels(parse, headers, label, is_totals):
+    parsed = parse({"Mitra": [headers["Mitra"], ["PKK"], [label, "Swasta"], ["BUMDes"]]})
+    names = parsed.tables["partners"].partner_name.tolist()
+    assert names == (["PKK", "BUMDes"] if is_totals else ["PKK", label, "BUMDes"])
+    assert parsed.tab_counts.set_index("tab").loc["Mitra", "rows_read"] == len(names)

@@ -161,10 +161,13 @@ class Counters:
         self._lock = threading.Lock()
         self._totals: Counter[str] = Counter()
         self._by_key: dict[str, Counter[str]] = {}
+        self._span: dict[str, list[float]] = {}
 
     def add(self, kind: str, key: str | None = None) -> None:
+        now = time.monotonic()
         with self._lock:
             self._totals[kind] += 1
+            self._span.setdefault(kind, [now, now])[1] = now
             if key is not None:
                 self._by_key.setdefault(key, Counter())[kind] += 1
 
@@ -180,6 +183,12 @@ class Counters:
         with self._lock:
             return dict(self._by_key.get(key, {}))
 
+    def span(self, kind: str) -> float:
+        """Seconds between the first and the last request of a kind (benchmarks: rate achieved)."""
+        with self._lock:
+            first, last = self._span.get(kind, (0.0, 0.0))
+            return last - first
+
     def snapshot(self) -> dict[str, int]:
         """{kind: count} over all requests."""
         with self._lock:
@@ -189,3 +198,4 @@ class Counters:
         with self._lock:
             self._totals.clear()
             self._by_key.clear()
+            self._span.clear()

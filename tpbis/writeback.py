@@ -1,0 +1,359 @@
+"""Write each synced village's validation results into a `Validasi` tab of its own sheet.
+
+Why: a librarian fixes what she can see. After the loads of a run (`tpbis sync --write-back`),
+each village loaded in it (and, a limited number per run, any village whose earlier results
+never reached its sheet) gets a `Validasi` tab, created or replaced, saying when its data was
+read, how many rows of each tab were read, accepted and rejected, and one line per rejected
+row (tab, row, column, value, Indonesian message): exactly `report.rejected_rows`.
+
+Cost and safety, per village: one Sheets read (the tab list, so that only a tab titled
+`Validasi` is ever deleted: no other tab is touched) and one Sheets write (a single
+batchUpdate: delete the old Validasi tab, add a new one, fill it; Google applies it all or
+nothing). Both go through gspread's paced client, which keeps to the read and write quotas
+and retries 429/5xx a bounded number of times. Two Drive `files.get` calls bracket the write.
+
+Change detection: our own write moves the sheet's Drive modifiedTime, which would make the
+next night re-read every sheet we wrote to. So just before writing we read modifiedTime; if it
+is still what `core.sheet_state` holds (nobody edited since the sync read the sheet), we store
+the modifiedTime read just after the write. If a librarian edited in between, we leave the old
+value, and her edit is read next night. (An edit in the second or so between those two reads
+is only caught by the weekly full sweep, whose content hash comparison is always right.) The
+content hash itself never sees `Validasi`: the sync reads only the template tabs.
+
+A failed write-back is logged and recorded in `core.writebacks`, never raised: the village's
+data is already loaded and stays loaded; the next run with write-back tries again.
+"""
+from __future__ import annotations
+
+import logging
+import secrets
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from zoneinfo import ZoneInfo
+
+import requests
+from gspread.exceptions import APIError
+
+from tpbis import sheets
+from tpbis.settings import Settings
+from transforms.columns import TEMPLATE_TABS
+
+VALIDASI = "Validasi"
+JAKARTA = ZoneInfo("Asia/Jakarta")
+WIDTH = 5                       # columns of the tab: Tab, Baris, Kolom, Nilai, Pesan
+MAX_LINES = 10_000              # rejected-row lines written; a note says how many more there are
+MAX_VALUE_CHARS = 1_000         # a rejected cell's value is cut to this (Sheets allows 50,000)
+BACKLOG = 600                   # villages per run whose earlier results never reached their sheet
+REJECTED_HEADER = ["Tab", "Baris", "Kolom", "Nilai", "Pesan"]
+COUNTS_HEADER = ["Tab", "Baris dibaca", "Diterima", "Ditolak"]
+NOTHING_REJECTED = "Tidak ada baris yang ditolak."
+NOTE = ("Tab ini ditulis ulang otomatis oleh sistem provinsi setiap kali data dibaca. "
+        "Perbaiki baris yang ditolak di tab asalnya, bukan di sini.")
+
+log = logging.getLogger(__name__)
+
+_connections: dict[Settings, sheets.Connection] = {}
+_connections_lock = threading.Lock()
+
+
+def write_connection(settings: Settings) -> sheets.Connection:
+    """One gspread client with the `spreadsheets` scope per process and settings. Its writes
+    have their own limiter (Google's write quota); its reads pace on the sync's read limiter,
+    since both clients spend the same service account's read quota."""
+    from tpbis.sync import shared_connection
+    with _connections_lock:
+        if settings not in _connections:
+            conn = sheets.connect(settings, write=True)
+            conn.http.limiters["sheets.read"] = shared_connection(settings).http.limiters["sheets.read"]
+            _connections[settings] = conn
+        return _connections[settings]
+
+
+# --- what the tab says (pure) ---------------------------------------------------------------
+
+@dataclass
+class ValidasiTab:
+    """The cells of a Validasi tab, row by row, and which rows are headings (bold)."""
+
+    rows: list[list]
+    bold: set[int] = field(default_factory=set)
+    rejected_lines: int = 0
+
+
+def checked_text(checked_at: datetime | None) -> str:
+    """`20/11/2026 08:15 WIB`: the time librarians live in."""
+    if checked_at is None:
+        return "-"
+    if checked_at.tzinfo is None:
+        checked_at = checked_at.replace(tzinfo=timezone.utc)
+    return checked_at.astimezone(JAKARTA).strftime("%d/%m/%Y %H:%M WIB")
+
+
+def _text(value) -> str:
+    text = "" if value is None else str(value)
+    return text if len(text) <= MAX_VALUE_CHARS else text[:MAX_VALUE_CHARS - 1] + "…"
+
+
+def validasi_tab(kode_desa: str, checked_at: datetime | None, tab_counts: list[tuple],
+                 rejections: list[tuple]) -> ValidasiTab:
+    """The Validasi tab of one village.
+
+    tab_counts: (tab, rows_read, rows_loaded, rows_rejected); rejections: (tab, row_number,
+    column, value, message), already in the order to list them.
+    """
+    rows: list[list] = [
+        ["Hasil pemeriksaan data TPBIS"],
+        ["Diperiksa pada", checked_text(checked_at)],
+        ["Kode Desa", kode_desa],
+        ["Catatan", NOTE],
+        [],
+        list(COUNTS_HEADER),
+    ]
+    bold = {0, len(rows) - 1}
+    totals = [0, 0, 0]
+    for tab, read, loaded, rejected in tab_counts:
+        counts = [int(read or 0), int(loaded or 0), int(rejected or 0)]
+        rows.append([tab, *counts])
+        totals = [a + b for a, b in zip(totals, counts)]
+    rows.append(["Jumlah", *totals])
+    bold.add(len(rows) - 1)
+    rows += [[], list(REJECTED_HEADER)]
+    bold.add(len(rows) - 1)
+    for tab, row_number, column, value, message in rejections[:MAX_LINES]:
+        rows.append([tab, None if row_number is None else int(row_number), _text(column), _text(value),
+                     _text(message)])
+    if not rejections:
+        rows.append([NOTHING_REJECTED])
+    elif len(rejections) > MAX_LINES:
+        rows.append([f"... dan {len(rejections) - MAX_LINES} baris lain yang ditolak "
+                     "(daftar lengkap ada di laporan provinsi)."])
+    return ValidasiTab(rows, bold, min(len(rejections), MAX_LINES))
+
+
+def _cell(value, bold: bool) -> dict:
+    """Sheets CellData. Text is always stringValue, so a rejected `=...` stays text, never a formula."""
+    cell: dict = {}
+    if isinstance(value, bool):
+        cell["userEnteredValue"] = {"boolValue": value}
+    elif isinstance(value, (int, float)):
+        cell["userEnteredValue"] = {"numberValue": value}
+    elif value not in (None, ""):
+        cell["userEnteredValue"] = {"stringValue": str(value)}
+    if bold:
+        cell["userEnteredFormat"] = {"textFormat": {"bold": True}}
+    return cell
+
+
+def replace_requests(tab: ValidasiTab, old_sheet_id: int | None, new_sheet_id: int) -> list[dict]:
+    """One batchUpdate that replaces (or creates) the Validasi tab: Google applies all or none."""
+    out: list[dict] = []
+    if old_sheet_id is not None:
+        out.append({"deleteSheet": {"sheetId": old_sheet_id}})
+    out.append({"addSheet": {"properties": {
+        "sheetId": new_sheet_id, "title": VALIDASI,
+        "gridProperties": {"rowCount": max(len(tab.rows), 2), "columnCount": WIDTH}}}})
+    out.append({"updateCells": {
+        "start": {"sheetId": new_sheet_id, "rowIndex": 0, "columnIndex": 0},
+        "rows": [{"values": [_cell(v, i in tab.bold) for v in row]} for i, row in enumerate(tab.rows)],
+        "fields": "userEnteredValue,userEnteredFormat.textFormat.bold"}})
+    for column, pixels in enumerate([150, 110, 170, 200, 520]):
+        out.append({"updateDimensionProperties": {
+            "range": {"sheetId": new_sheet_id, "dimension": "COLUMNS", "startIndex": column, "endIndex": column + 1},
+            "properties": {"pixelSize": pixels}, "fields": "pixelSize"}})
+    return out
+
+
+def _norm(title: str) -> str:
+    return " ".join(str(title).split()).casefold()
+
+
+# --- talking to Google ----------------------------------------------------------------------
+
+class WriteBackError(Exception):
+    """A write-back that did not happen. `code` is stable; `message` is for province staff."""
+
+    def __init__(self, code: str, message: str):
+        super().__init__(f"{code}: {message}")
+        self.code, self.message = code, message
+
+
+def _api_error(e: APIError, service_account: str) -> WriteBackError:
+    status = e.response.status_code
+    if status == 403:
+        return WriteBackError("permission_denied",
+                              f"Tidak ada izin menulis ke spreadsheet: bagikan ke {service_account} sebagai Editor.")
+    if status == 404:
+        return WriteBackError("not_found", "Spreadsheet tidak ditemukan (dihapus, atau kunci di registri salah).")
+    if status == 429:
+        return WriteBackError("quota_exhausted", "Kuota Google Sheets habis setelah beberapa percobaan.")
+    if status >= 500:
+        return WriteBackError("server_error", f"Server Google gagal ({status}) setelah beberapa percobaan.")
+    try:
+        detail = e.error.get("message", "")
+    except Exception:
+        detail = str(e)
+    return WriteBackError("api_error", f"Google menolak permintaan ({status}): {detail}")
+
+
+def modified_time(conn: sheets.Connection, key: str) -> str:
+    """The sheet's Drive modifiedTime, now (Drive quota, not Sheets)."""
+    body = conn.http.request("get", f"{sheets.DRIVE_FILES_URL}/{key}",
+                             params={"fields": "modifiedTime", "supportsAllDrives": "true"}).json()
+    return body["modifiedTime"]
+
+
+def existing_validasi(conn: sheets.Connection, key: str) -> tuple[int | None, set[int]]:
+    """(sheetId of the tab titled Validasi or None, every sheetId in use): one Sheets read."""
+    meta = conn.http.fetch_sheet_metadata(key, params={"fields": "sheets.properties(sheetId,title)"})
+    props = [s["properties"] for s in meta.get("sheets", [])]
+    found = next((p["sheetId"] for p in props if _norm(p["title"]) == _norm(VALIDASI)), None)
+    return found, {p["sheetId"] for p in props}
+
+
+def _new_sheet_id(taken: set[int]) -> int:
+    while True:
+        candidate = secrets.randbelow(2**31 - 2) + 1
+        if candidate not in taken:
+            return candidate
+
+
+@dataclass
+class Target:
+    kode_desa: str
+    spreadsheet_key: str
+    tab: ValidasiTab
+
+
+@dataclass
+class Outcome:
+    kode_desa: str
+    spreadsheet_key: str
+    status: str                         # written, failed
+    reason: str | None = None
+    message: str | None = None
+    rows_rejected: int | None = None
+    sheets_reads: int = 0
+    sheets_writes: int = 0
+    modified_before: str | None = None
+    modified_after: str | None = None
+    written_at: datetime | None = None
+
+
+def write_one(conn: sheets.Connection, target: Target, settle_seconds: float = 1.0) -> Outcome:
+    """Replace one village's Validasi tab; returns what happened, never raises."""
+    out = Outcome(target.kode_desa, target.spreadsheet_key, "failed", rows_rejected=target.tab.rejected_lines)
+    key = target.spreadsheet_key
+    try:
+        out.modified_before = modified_time(conn, key)
+        out.sheets_reads += 1
+        old_id, taken = existing_validasi(conn, key)
+        out.sheets_writes += 1
+        conn.http.batch_update(key, {"requests": replace_requests(target.tab, old_id, _new_sheet_id(taken))})
+        out.status, out.written_at = "written", datetime.now(timezone.utc)
+        # Drive may show the write a moment late; an unchanged modifiedTime right after a write
+        # is such a moment, so look again a couple of times before giving up on advancing.
+        for attempt in range(3):
+            if attempt:
+                time.sleep(settle_seconds * attempt)
+            out.modified_after = modified_time(conn, key)
+            if out.modified_after != out.modified_before:
+                break
+    except APIError as e:
+        error = _api_error(e, conn.service_account)
+        out.reason, out.message = error.code, error.message
+    except (requests.ConnectionError, requests.Timeout) as e:
+        out.reason = "unreachable"
+        out.message = f"Server tidak menjawab setelah beberapa percobaan ({type(e).__name__})."
+    except Exception as e:  # an odd answer for one village must not stop the others
+        out.reason, out.message = "unexpected", f"{type(e).__name__}: {e}"
+    if out.written_at is None:
+        out.written_at = datetime.now(timezone.utc)
+    return out
+
+
+# --- the run --------------------------------------------------------------------------------
+
+def _logger():
+    try:
+        from prefect import get_run_logger
+        return get_run_logger()
+    except Exception:
+        return log
+
+
+def _targets(con, run_id: str, backlog: int) -> list[Target]:
+    from tpbis.warehouse import sql
+    villages = con.execute(sql("queries/writeback_villages.sql"), {"run_id": run_id, "backlog": backlog}).fetchall()
+    out = []
+    for kode_desa, key, _loaded_now, checked_at in villages:
+        params = {"spreadsheet_key": key, "tabs": TEMPLATE_TABS}
+        counts = con.execute(sql("queries/writeback_tab_counts.sql"), params).fetchall()
+        rejections = con.execute(sql("queries/writeback_rejections.sql"), params).fetchall()
+        out.append(Target(kode_desa, key, validasi_tab(kode_desa, checked_at, counts, rejections)))
+    return out
+
+
+def _record(con, run_id: str, target: Target, outcome: Outcome) -> bool:
+    """Store the outcome; advance change detection past our own write when that is honest."""
+    from tpbis.warehouse import sql
+    con.execute("begin transaction")
+    try:
+        advanced = False
+        if outcome.status == "written" and outcome.modified_after and outcome.modified_before \
+                and outcome.modified_after != outcome.modified_before:
+            advanced = bool(con.execute(sql("queries/writeback_sheet_state.sql"), {
+                "spreadsheet_key": target.spreadsheet_key, "before": outcome.modified_before,
+                "after": outcome.modified_after}).fetchall())
+        con.execute(sql("queries/writeback_record.sql"), {
+            "run_id": run_id, "kode_desa": outcome.kode_desa, "spreadsheet_key": outcome.spreadsheet_key,
+            "status": outcome.status, "reason": outcome.reason, "message": outcome.message,
+            "rows_rejected": outcome.rows_rejected, "sheets_reads": outcome.sheets_reads,
+            "sheets_writes": outcome.sheets_writes, "modified_before": outcome.modified_before,
+            "modified_after": outcome.modified_after, "state_advanced": advanced,
+            "written_at": outcome.written_at})
+        con.execute("commit")
+        return advanced
+    except BaseException:
+        con.execute("rollback")
+        raise
+
+
+def write_back_run(settings: Settings, con, run_id: str, *, backlog: int = BACKLOG) -> dict:
+    """Write the Validasi tab of every village loaded in run `run_id` (and of up to `backlog`
+    earlier ones whose results never reached their sheet). Never raises.
+
+    `con` is the sync's read-write connection to its working file, after the loads. Returns
+    counts and one entry per village tried; the same is recorded in `core.writebacks`.
+    """
+    logger = _logger()
+    result: dict = {"run_id": run_id, "written": 0, "failed": 0, "state_advanced": 0,
+                    "sheets_reads": 0, "sheets_writes": 0, "villages": []}
+    try:
+        targets = _targets(con, run_id, backlog)
+        if not targets:
+            logger.info("Write-back: nothing to write")
+            return result
+        conn = write_connection(settings)
+        reads_before, writes_before = conn.stats["sheets.read"], conn.stats["sheets.write"]
+        with ThreadPoolExecutor(max(1, min(settings.fetch_workers, len(targets)))) as pool:
+            outcomes = list(pool.map(lambda t: write_one(conn, t, settings.backoff_base), targets))
+        for target, outcome in zip(targets, outcomes):
+            advanced = _record(con, run_id, target, outcome)
+            result[outcome.status] += 1
+            result["state_advanced"] += advanced
+            result["villages"].append({"kode_desa": outcome.kode_desa, "status": outcome.status,
+                                       "reason": outcome.reason, "message": outcome.message,
+                                       "rows_rejected": outcome.rows_rejected, "state_advanced": advanced})
+            if outcome.status == "failed":
+                logger.warning("Write-back FAILED %s: [%s] %s", outcome.kode_desa, outcome.reason, outcome.message)
+        result["sheets_reads"] = conn.stats["sheets.read"] - reads_before
+        result["sheets_writes"] = conn.stats["sheets.write"] - writes_before
+        logger.info("Write-back: %d Validasi tabs written, %d failed; Sheets reads %d, writes %d",
+                    result["written"], result["failed"], result["sheets_reads"], result["sheets_writes"])
+    except Exception as e:  # write-back must never fail the sync: the data is already loaded
+        logger.error("Write-back stopped: %s: %s", type(e).__name__, e)
+        result["error"] = f"{type(e).__name__}: {e}"
+    return result

@@ -11,6 +11,7 @@ extract in seconds. Plain script, not part of the test run:
 from __future__ import annotations
 
 import argparse
+import os
 import shutil
 import sys
 import tempfile
@@ -40,7 +41,7 @@ BUILD = [
                                 open_days, kode_desa, row_hash, valid_from, loaded_run)
        select (date '2016-01-01' + to_months(m))::date, 40 + (hash(i, m, 1) % 200)::int, 50 + (hash(i, m, 2) % 250)::int,
               (hash(i, m, 3) % 20)::int, (hash(i, m, 4) % 400)::int, (hash(i, m, 5) % 100)::int, 18 + (hash(i, m, 6) % 8)::int,
-              v.kode_desa, 'b', $ts, 'bench'
+              v.kode_desa, 0, $ts, 'bench'
        from (select row_number() over (order by kode_desa) - 1 as i, kode_desa from core.villages) v,
             range($months) t(m)
        where (hash(i, m, 0) % 50)::int <> 0                 -- ~2 % of months not reported""",
@@ -48,7 +49,7 @@ BUILD = [
                                     participants_male, participants_female, kode_desa, row_hash, valid_from, loaded_run)
        select a::varchar, (date '2016-01-01' + to_months(m) + to_days(((hash(i, m, a) % 28)::int)::int))::date,
               'Kegiatan ' || a, c.category, c.strategy,
-              (hash(i, m, a, 1) % 20)::int, 1 + (hash(i, m, a, 2) % 25)::int, v.kode_desa, 'b', $ts, 'bench'
+              (hash(i, m, a, 1) % 20)::int, 1 + (hash(i, m, a, 2) % 25)::int, v.kode_desa, 0, $ts, 'bench'
        from (select row_number() over (order by kode_desa) - 1 as i, kode_desa from core.villages) v,
             range($months) t(m), range(3) s(a),
             (select * from (values (0, 'Literasi', 'Pelibatan Masyarakat'), (1, 'TIK', 'Pelibatan Masyarakat'),
@@ -62,19 +63,19 @@ BUILD = [
               ['Pendapatan Naik', 'Dapat Kerja', 'Usaha Baru', 'Produk Baru', 'Lainnya'][(hash(i, q, 2) % 5)::int + 1],
               ['Kerupuk Ikan', 'Keripik Nanas', 'Sabun Cair'][(hash(i, q, 3) % 3)::int + 1],
               ((hash(i, q, 4) % 30)::int) * 50000, ((hash(i, q, 4) % 30)::int + 5 + (hash(i, q, 5) % 20)::int) * 50000,
-              v.kode_desa, 'b', $ts, 'bench'
+              v.kode_desa, 0, $ts, 'bench'
        from (select row_number() over (order by kode_desa) - 1 as i, kode_desa from core.villages) v,
             range($months // 3) t(q)""",
     """insert into core.partners (partner_name, partner_type, has_mou, mou_date, support_value_rp,
                                   kode_desa, row_hash, valid_from, loaded_run)
        select 'Mitra ' || p, ['Pemerintah Desa', 'BUMDes', 'PKK', 'Sekolah'][p + 1], (hash(i, p) % 2)::int = 0,
               (date '2019-01-01' + to_days(((hash(i, p, 1) % 2500)::int)::int))::date, ((hash(i, p, 2) % 500)::int) * 100000,
-              v.kode_desa, 'b', $ts, 'bench'
+              v.kode_desa, 0, $ts, 'bench'
        from (select row_number() over (order by kode_desa) - 1 as i, kode_desa from core.villages) v, range(4) t(p)""",
     """insert into core.profile (library_name, staff_count, collection_titles, opening_hours,
                                  kode_desa, row_hash, valid_from, loaded_run)
        select 'Perpustakaan ' || kode_desa, 1 + (hash(kode_desa, 1) % 4)::int, 500 + (hash(kode_desa, 2) % 3000)::int,
-              4 + ((hash(kode_desa, 3) % 9)::int) * 0.5, kode_desa, 'b', $ts, 'bench'
+              4 + ((hash(kode_desa, 3) % 9)::int) * 0.5, kode_desa, 0, $ts, 'bench'
        from core.villages""",
 ]
 
@@ -160,6 +161,7 @@ def main() -> None:
               + ", ".join(f"{k} {v:,}" for k, v in counts.items()))
 
     con = duckdb.connect(str(path), read_only=True)
+    print(f"machine: {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f} (timings scale with it)")
     print(f"\n{'view / query':40} {'rows':>10} {'seconds':>8}   (best of 3, fetched as Arrow)")
     for name, query in QUERIES.items():
         seconds, rows = time_query(con, query)
@@ -170,6 +172,7 @@ def main() -> None:
         start = time.perf_counter()
         files = write_extract(path, Quarter.parse(QUARTER), work / "extracts", kabupaten=kabupaten)
         print(f"\n{label:40} {len(files):>10} files {time.perf_counter() - start:>6.1f} s")
+    print(f"load average at the end: {os.getloadavg()[0]:.1f}")
     shutil.rmtree(work / "extracts", ignore_errors=True)
     if not args.keep:
         shutil.rmtree(work, ignore_errors=True)

@@ -71,7 +71,7 @@ def _insert(con, table: str, columns: list[str], rows: list[tuple], valid_from, 
     marks = ", ".join("?" for _ in names)
     for row in rows:
         con.execute(f"insert into core.{table} ({', '.join(names)}) values ({marks})",
-                    [*row, "h", valid_from, valid_to, "run-1"])
+                    [*row, 0, valid_from, valid_to, "run-1"])
 
 
 def build(path: Path) -> Path:

@@ -102,7 +102,7 @@ def small_warehouse() -> duckdb.DuckDBPyConnection:
         ("A", 9, "duplicate_month", T0 + timedelta(days=1)),
     ]
     con.executemany("""insert into core.rejections (kode_desa, tab, row_number, reason, row_hash, valid_from,
-                       valid_to, loaded_run) values (?, 'Kunjungan', ?, ?, 'h', ?, ?, 'run-1')""",
+                       valid_to, loaded_run) values (?, 'Kunjungan', ?, ?, 0, ?, ?, 'run-1')""",
                     [(k, r, reason, T0, to) for k, r, reason, to in rejections])
     return con
 

@@ -21,7 +21,7 @@ from zoneinfo import ZoneInfo
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from tpbis.extract_layout import TABLES, Table
+from tpbis.extract_layout import TABLES
 from tpbis.flat_files import write_csv, write_parquet
 from tpbis.settings import CONFIG_DIR
 from tpbis.warehouse import open_reader, sql
@@ -168,10 +168,6 @@ def slice_scope(tables: dict[str, pa.Table], scope: Scope) -> dict[str, pa.Table
                 mask = pc.and_(mask, pc.equal(t.column("kabupaten"), scope.kabupaten))
             out[table.name] = t.filter(mask).drop_columns(["provinsi"])
     return out
-
-
-def table_by_name(name: str) -> Table:
-    return next(t for t in TABLES if t.name == name)
 
 
 # --- writing the files -------------------------------------------------------------------

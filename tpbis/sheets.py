@@ -20,6 +20,9 @@ import threading
 import time
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import cached_property
+
+import orjson
 
 import requests
 from gspread.exceptions import APIError
@@ -197,14 +200,14 @@ class Workbook:
     reads: int
     fetched_at: float
 
-    @property
+    @cached_property
+    def payload(self) -> bytes:
+        """The cells as JSON, serialised once: landed in raw.payloads and hashed."""
+        return orjson.dumps(self.value_ranges)
+
+    @cached_property
     def content_hash(self) -> str:
-        return content_hash(self.value_ranges)
-
-
-def content_hash(value_ranges: dict) -> str:
-    blob = json.dumps(value_ranges, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    return hashlib.sha256(blob.encode()).hexdigest()
+        return hashlib.sha256(self.payload).hexdigest()
 
 
 def _quote(title: str) -> str:

@@ -6,7 +6,6 @@ build_batch: parse each workbook (pure transforms) and decide what one transacti
 """
 from __future__ import annotations
 
-import json
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -130,7 +129,7 @@ def build_batch(run_id: str, now: datetime, fetched: list[Fetched], state: dict,
                            "kode_desa": v["kode_desa"], "fetched_at": fetched_at,
                            "modified_time": v.get("modified_time"), "content_hash": digest,
                            "sheets_reads": wb.reads,
-                           "payload": None if seen else json.dumps(wb.value_ranges, ensure_ascii=False)})
+                           "payload": None if seen else wb.payload.decode()})
         state_row = {"spreadsheet_key": v["spreadsheet_key"], "kode_desa": v["kode_desa"],
                      "modified_time": v.get("modified_time"), "content_hash": digest}
         if seen:

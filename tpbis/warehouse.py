@@ -18,6 +18,7 @@ from pathlib import Path
 
 import duckdb
 import pandas as pd
+import pyarrow as pa
 
 from tpbis.settings import SQL_DIR, Settings
 from transforms.columns import PROBLEM_COLUMNS, TAB_COUNT_COLUMNS, TABLE_COLUMNS, LINEAGE
@@ -76,7 +77,25 @@ def open_writer(settings: Settings) -> duckdb.DuckDBPyConnection:
     con = duckdb.connect(str(work))
     con.execute("set TimeZone = 'UTC'")
     apply_schema(con)
+    ensure_row_hashes(con)
     return con
+
+
+def ensure_row_hashes(con) -> None:
+    """row_hash uses DuckDB's hash(), which a DuckDB release may change: when the version
+    that computed the stored hashes differs from this one, re-hash the current rows (once)."""
+    engine = f"hash64/duckdb-{duckdb.__version__}"
+    if get_meta(con, "row_hash_engine") == engine:
+        return
+    con.execute("begin transaction")
+    for table, hash_columns in HISTORIED.items():
+        run_script(con, _for_table(sql("load/rehash_current.sql"), table, hash_columns))
+    set_meta(con, "row_hash_engine", engine)
+    con.execute("commit")
+
+
+def _for_table(text: str, table: str, hash_columns: list[str]) -> str:
+    return text.replace("{table}", table).replace("{hash_columns}", ", ".join(_quote_ident(c) for c in hash_columns))
 
 
 def publish(con: duckdb.DuckDBPyConnection, settings: Settings) -> Path:
@@ -188,10 +207,8 @@ def load_batch(con, batch: Batch, *, in_transaction: bool = False) -> None:
             con.register("stage_villages", pd.DataFrame({"kode_desa": pd.Series(batch.villages, dtype="string")}))
             replace = sql("load/replace_current.sql")
             for table, hash_columns in HISTORIED.items():
-                con.register("stage_rows", batch.tables[table])
-                text = replace.replace("{table}", table).replace(
-                    "{hash_columns}", ", ".join(_quote_ident(c) for c in hash_columns))
-                run_script(con, text, params)
+                con.register("stage_rows", _arrow(batch.tables[table]))
+                run_script(con, _for_table(replace, table, hash_columns), params)
                 con.unregister("stage_rows")
         if len(batch.state):
             con.register("stage_state", batch.state)
@@ -211,6 +228,11 @@ def load_batch(con, batch: Batch, *, in_transaction: bool = False) -> None:
                 con.unregister(name)
             except Exception:
                 pass
+
+
+def _arrow(df: pd.DataFrame) -> pa.Table:
+    """Stage through Arrow: DuckDB scans it about twice as fast as a pandas frame."""
+    return pa.Table.from_pandas(df, preserve_index=False)
 
 
 def _statements(text: str) -> list[str]:

@@ -2,9 +2,11 @@
 -- history. {table} and {hash_columns} are identifiers from transforms/columns.py (a fixed
 -- list, never user input); values are bound ($now, $run_id).
 -- A row whose content (row_hash) is unchanged stays current and keeps its valid_from.
+-- row_hash is DuckDB's 64-bit hash() of the row's columns; row_hash_engine in core.meta records
+-- the DuckDB version that computed it (tpbis/warehouse.py re-hashes after an upgrade).
 
 create or replace temp table stage_hashed as
-select *, md5(cast(row({hash_columns}) as varchar)) as row_hash
+select *, hash({hash_columns}) as row_hash
 from stage_rows;
 
 -- 1. close versions the sheet no longer has
@@ -18,7 +20,7 @@ where valid_to is null
 insert into core.{table} by name
 select s.*, $now as valid_from, null as valid_to, $run_id as loaded_run, null as replaced_run
 from stage_hashed s
-where not exists (
-    select 1 from core.{table} c
-    where c.valid_to is null and c.kode_desa = s.kode_desa and c.row_hash = s.row_hash
-);
+anti join (
+    select kode_desa, row_hash from core.{table}
+    where valid_to is null and kode_desa in (select kode_desa from stage_villages)
+) c using (kode_desa, row_hash);

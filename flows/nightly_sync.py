@@ -79,8 +79,6 @@ def nightly_sync(registry_path: str | None = None, warehouse_path: str | None = 
     run_id = _run_id()
     villages = registry.read_registry(settings.registry)
     ref = load_reference(settings.config_dir)
-    conn = sync.shared_connection(settings)
-    reads_before, limited_before = conn.stats["sheets.read"], conn.stats["http.429"]
 
     con = warehouse.open_writer(settings)
     warehouse.load_reference_tables(con, villages, registry.read_regions(settings.config_dir))
@@ -92,15 +90,16 @@ def nightly_sync(registry_path: str | None = None, warehouse_path: str | None = 
     plan = plan_sync(settings, villages.to_dict("records"), state, full_sweep)
     futures = [fetch_chunk.submit(settings, chunk) for chunk in _chunks(plan.fetch, settings.chunk_size)]
     load_chunk(con, transform_chunk(run_id, started, [], state, ref, skipped=plan.skipped))
+    http_429 = 0
     for future in as_completed(futures):
-        load_chunk(con, transform_chunk(run_id, started, future.result(), state, ref))
+        fetched = future.result()
+        http_429 += sum(f.http_429 for f in fetched)
+        load_chunk(con, transform_chunk(run_id, started, fetched, state, ref))
 
     if write_back:
         from tpbis.writeback import write_back_run
         write_back_run(settings, con, run_id)
-    summary = sync.summarise(con, run_id, reads=conn.stats["sheets.read"] - reads_before,
-                             http_429=conn.stats["http.429"] - limited_before,
-                             seconds=time.monotonic() - clock)
+    summary = sync.summarise(con, run_id, http_429=http_429, seconds=time.monotonic() - clock)
     run_report.publish(con, summary, get_run_logger())     # Prefect artifacts; never fails the run
     alerts.run(con, summary, get_run_logger())             # webhook / Prefect block; never fails the run
     if full_sweep and summary["villages_failed"] == 0:

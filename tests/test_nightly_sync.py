@@ -2,12 +2,17 @@
 file, and the Prefect flow run under prefect_test_harness."""
 from __future__ import annotations
 
+import subprocess
+import sys
+
 import duckdb
 import pytest
+from typer.testing import CliRunner
 
 from flows.nightly_sync import nightly_sync
 from tpbis.registry import read_registry
-from tpbis.settings import CONFIG_DIR
+from tpbis.cli import app
+from tpbis.settings import CONFIG_DIR, PROJECT_ROOT
 
 pytestmark = pytest.mark.usefixtures("prefect_harness")
 
@@ -46,6 +51,15 @@ def test_first_sync_reads_each_sheet_once_and_fills_the_views(sync_env, sheets_s
     assert query(sync_env, "select count(*) from report.activities")[0][0] > 1000
     runs = query(sync_env, "select status, villages_synced, villages_failed, rows_loaded from report.sync_runs")
     assert runs == [("success", 17, 0, summary["rows_loaded"])]
+    # what a province officer types: the contract checker, and `tpbis sql` read-only
+    checker = PROJECT_ROOT.parent / "shared" / "tools" / "check_contract.py"
+    if checker.exists():
+        done = subprocess.run([sys.executable, str(checker), str(sync_env)], capture_output=True, text=True)
+        assert done.returncode == 0, done.stdout
+    result = CliRunner().invoke(app, ["sql", "select count(*) as n from report.villages", "--csv"])
+    assert result.exit_code == 0 and result.output.splitlines() == ["n", "17"]
+    result = CliRunner().invoke(app, ["sql", "create table x (i int)"])
+    assert result.exit_code == 1 and "read-only" in result.output
 
 
 def test_row_invariant_holds_for_every_tab(sync_env, sheets_server):

@@ -108,10 +108,19 @@ def sql(query: Optional[str] = typer.Argument(None, help="One SQL query; without
     """Query the published warehouse read-only (a shell, or one query)."""
     from tpbis.settings import Settings
     from tpbis.warehouse import open_reader
+    import duckdb
     path = warehouse or Settings.from_env().warehouse
-    con = open_reader(path, as_of_timestamp(as_of))
+    try:
+        con = open_reader(path, as_of_timestamp(as_of))
+    except (FileNotFoundError, ValueError) as e:
+        typer.echo(f"Error: {e}", err=True)
+        raise typer.Exit(2)
     if query:
-        _print_query(con, query, csv)
+        try:
+            _print_query(con, query, csv)
+        except duckdb.Error as e:
+            typer.echo(f"Error: {e}", err=True)
+            raise typer.Exit(1)
         return
     typer.echo(f"{path} (read-only). End statements with ';'. Ctrl-D to quit. Try: from report.villages;")
     buffer = ""
@@ -135,7 +144,7 @@ def _print_query(con, query: str, csv: bool) -> None:
     if rel is None:
         return
     if csv:
-        rel.df().to_csv(sys.stdout, index=False)
+        _write_csv(rel)
     else:
         rel.show(max_rows=200, max_width=200)
 
@@ -201,14 +210,19 @@ def report(name: str = typer.Argument(..., help="A report view, e.g. quarterly_k
         raise typer.Exit(2)
     rel = con.sql(query, params=params)
     if csv:
-        import csv as csv_module
-        from tpbis.flat_files import safe_text    # sheet text never becomes a formula
-        writer = csv_module.writer(sys.stdout, lineterminator="\n")
-        writer.writerow(rel.columns)
-        for row in rel.fetchall():
-            writer.writerow(["" if v is None else safe_text(v) if isinstance(v, str) else v for v in row])
+        _write_csv(rel)
     else:
         rel.show(max_rows=limit, max_width=100_000)
+
+
+def _write_csv(rel) -> None:
+    """CSV on stdout; text from a sheet never becomes a formula when opened in Excel."""
+    import csv as csv_module
+    from tpbis.flat_files import safe_text
+    writer = csv_module.writer(sys.stdout, lineterminator="\n")
+    writer.writerow(rel.columns)
+    for row in rel.fetchall():
+        writer.writerow(["" if v is None else safe_text(v) if isinstance(v, str) else v for v in row])
 
 
 @app.command()

@@ -58,17 +58,29 @@ class FetchError(Exception):
 
 @dataclass
 class RequestStats:
-    """Requests sent, by kind (sheets.read, sheets.write, drive) and outcome; thread-safe."""
+    """Requests sent, by kind (sheets.read, sheets.write, drive) and outcome; thread-safe.
+
+    Besides the process-wide totals, each thread keeps its own counts, so that a fetch (which
+    runs on one thread) knows exactly what it cost even while other threads fetch too.
+    """
 
     counts: Counter = field(default_factory=Counter)
     lock: threading.Lock = field(default_factory=threading.Lock)
+    local: threading.local = field(default_factory=threading.local)
 
     def add(self, key: str, n: int = 1) -> None:
         with self.lock:
             self.counts[key] += n
+        mine = getattr(self.local, "counts", None)
+        if mine is None:
+            mine = self.local.counts = Counter()
+        mine[key] += n
 
     def __getitem__(self, key: str) -> int:
         return self.counts.get(key, 0)
+
+    def this_thread(self, key: str) -> int:
+        return getattr(self.local, "counts", Counter()).get(key, 0)
 
 
 def _kind(method: str, url: str) -> str:
@@ -220,7 +232,7 @@ def _norm(title: str) -> str:
 
 def fetch_workbook(conn: Connection, key: str, tabs: list[str] = TEMPLATE_TABS) -> Workbook:
     """One `values:batchGet` for all template tabs; a metadata read only when a tab is missing."""
-    reads_before = conn.stats["sheets.read"]
+    reads_before = conn.stats.this_thread("sheets.read")
     try:
         try:
             titles = list(tabs)
@@ -238,7 +250,7 @@ def fetch_workbook(conn: Connection, key: str, tabs: list[str] = TEMPLATE_TABS) 
         raise FetchError("unreachable", f"Server tidak menjawab setelah beberapa percobaan ({type(e).__name__}).") from None
     ranges = body.get("valueRanges", [])
     value_ranges = {title: vr.get("values", []) for title, vr in zip(titles, ranges)}
-    return Workbook(key, value_ranges, conn.stats["sheets.read"] - reads_before, time.time())
+    return Workbook(key, value_ranges, conn.stats.this_thread("sheets.read") - reads_before, time.time())
 
 
 def _batch_get(conn: Connection, key: str, titles: list[str]) -> dict:

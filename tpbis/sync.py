@@ -80,17 +80,27 @@ class Fetched:
     village: dict
     workbook: sheets.Workbook | None = None
     error: sheets.FetchError | None = None
+    reads: int = 0              # Sheets read requests this fetch cost (retries included)
+    http_429: int = 0
 
 
 def fetch_all(conn: sheets.Connection, villages: list[dict], workers: int) -> list[Fetched]:
-    """Fetch on a thread pool so network latency does not waste quota; never raises."""
+    """Fetch on a thread pool so network latency does not waste quota; never raises.
+
+    Each result carries what its fetch cost (Sheets reads, 429 answers), counted on its own
+    thread: with a process-based task runner the flow's process sees no requests at all.
+    """
     def one(v: dict) -> Fetched:
+        reads, throttled = conn.stats.this_thread("sheets.read"), conn.stats.this_thread("http.429")
         try:
-            return Fetched(v, workbook=sheets.fetch_workbook(conn, v["spreadsheet_key"]))
+            f = Fetched(v, workbook=sheets.fetch_workbook(conn, v["spreadsheet_key"]))
         except sheets.FetchError as e:
-            return Fetched(v, error=e)
+            f = Fetched(v, error=e)
         except Exception as e:  # a bug or an odd answer for one village must not stop the others
-            return Fetched(v, error=sheets.FetchError("unexpected", f"{type(e).__name__}: {e}"))
+            f = Fetched(v, error=sheets.FetchError("unexpected", f"{type(e).__name__}: {e}"))
+        f.reads = conn.stats.this_thread("sheets.read") - reads
+        f.http_429 = conn.stats.this_thread("http.429") - throttled
+        return f
 
     with ThreadPoolExecutor(max(1, workers)) as pool:
         return list(pool.map(one, villages))
@@ -119,7 +129,7 @@ def build_batch(run_id: str, now: datetime, fetched: list[Fetched], state: dict,
     for f in fetched:
         v = f.village
         if f.error is not None:
-            runs.append(_village_run(run_id, v, "failed", reason=f.error.code, message=f.error.message))
+            runs.append(_village_run(run_id, v, "failed", reason=f.error.code, message=f.error.message, reads=f.reads))
             continue
         wb = f.workbook
         digest = wb.content_hash
@@ -179,10 +189,11 @@ def _frame(rows: list[dict]) -> pd.DataFrame:
 
 
 
-def summarise(con, run_id: str, *, reads: int, http_429: int, seconds: float) -> dict:
+def summarise(con, run_id: str, *, http_429: int, seconds: float) -> dict:
     """The run summary (also stored in core.runs): counts, and every failed village with why."""
     from tpbis.warehouse import sql
     rows = con.execute(sql("load/run_summary.sql"), {"run_id": run_id}).df()
+    reads = int(rows["sheets_reads"].sum())
     failed = rows[rows["status"] == "failed"]
     synced = int(rows["status"].isin(["loaded", "unchanged"]).sum())
     summary = {

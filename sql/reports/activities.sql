@@ -8,7 +8,7 @@ final as (
     select
         kode_desa,
         activity_date,
-        year(activity_date)::varchar || 'Q' || quarter(activity_date)::varchar as quarter,
+        report.quarter_label(report.quarter_index(activity_date)) as quarter,   -- e.g. 2022Q4
         category,                                           -- canonical Jenis Kegiatan
         strategy,                                           -- TPBIS strategy
         title,

@@ -8,7 +8,7 @@ final as (
     select
         kode_desa,
         month,
-        year(month)::varchar || 'Q' || quarter(month)::varchar as quarter,
+        report.quarter_label(report.quarter_index(month)) as quarter,
         benefit_type,
         gender,
         product,

@@ -18,7 +18,7 @@ import pyarrow.parquet as pq
 import pytest
 from typer.testing import CliRunner
 
-import small_warehouse as sw
+from tests import small_warehouse as sw
 from tpbis.cli import app
 from tpbis.extract import Quarter, Scope, write_extract
 

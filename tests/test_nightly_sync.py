@@ -135,3 +135,30 @@ def test_unreadable_village_keeps_previous_data_and_others_load(sync_env, sheets
     assert query(sync_env, "select * from report.monthly_visits where kode_desa = ? order by month", [kode]) \
         == visits_before
     assert query(sync_env, "select status from report.sync_runs order by started_at desc limit 1") == [("partial",)]
+
+
+def test_warehouse_matches_the_samples_ground_truth(sync_env, sheets_server, sample_files):
+    """What a careful person counts from each sheet (the generator's truth) is what loaded,
+    and every row the truth says must be rejected is rejected, for the reason it says."""
+    from tpbis.sample import load_truth
+    truth = load_truth(sample_files)
+    nightly_sync()
+    counts = {(k, t): (r, l) for k, t, r, l in query(sync_env, """
+        select kode_desa, tab, rows_read, rows_loaded from core.tab_counts where valid_to is null""")}
+    rejected = {}
+    for k, t, row, reason in query(sync_env, "select kode_desa, tab, row_number, reason from report.rejected_rows"):
+        rejected.setdefault((k, t), set()).add((row, reason))
+    for kode, village in truth["villages"].items():
+        for tab, expected in village["tabs"].items():
+            assert counts[(kode, tab)] == (expected["rows_read"], len(expected["loaded"])), (kode, tab)
+            assert rejected.get((kode, tab), set()) == {(r["row"], r["reason"]) for r in expected["rejected"]}, \
+                (kode, tab)
+    visits = {(k, m.isoformat(), male, female) for k, m, male, female in query(sync_env, """
+        select kode_desa, month, visitors_male, visitors_female from report.monthly_visits""")}
+    assert visits == {(kode, r["month"], r["visitors_male"], r["visitors_female"])
+                      for kode, v in truth["villages"].items() for r in v["tabs"]["Kunjungan"]["loaded"]}
+    activities = sorted(query(sync_env, """select kode_desa, activity_date::varchar, category, strategy,
+        participants_male, participants_female from report.activities"""))
+    assert activities == sorted((kode, r["activity_date"], r["category"], r["strategy"], r["participants_male"],
+                                 r["participants_female"])
+                                for kode, v in truth["villages"].items() for r in v["tabs"]["Kegiatan"]["loaded"])

@@ -13,7 +13,7 @@ import duckdb
 import pytest
 from typer.testing import CliRunner
 
-import small_warehouse as sw
+from tests import small_warehouse as sw
 from tpbis.cli import app
 from tpbis.settings import PROJECT_ROOT
 

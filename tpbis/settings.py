@@ -1,15 +1,15 @@
 """One settings object, read from the environment (contract section 2) with tested defaults.
 
-Every setting a user can change is listed in `SETTINGS_DOC`; `tests/test_settings.py` checks
+Every setting a user can change is listed in `SETTINGS_DOC`; `tests/test_docs.py` checks
 that the README documents each of them, so the docs cannot fall behind the code.
 """
 from __future__ import annotations
 
-import ipaddress
 import os
 from dataclasses import dataclass, replace
 from pathlib import Path
-from urllib.parse import urlparse
+
+from tpbis.gspread_client import is_loopback
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 CONFIG_DIR = PROJECT_ROOT / "config"
@@ -48,16 +48,6 @@ SETTINGS_DOC = {
 }
 
 
-def _is_loopback(url: str) -> bool:
-    host = urlparse(url).hostname or ""
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
-
-
 @dataclass(frozen=True)
 class Settings:
     sheets_api_url: str = GOOGLE_SHEETS_URL
@@ -77,7 +67,7 @@ class Settings:
     @property
     def is_local(self) -> bool:
         """True when both APIs are on this machine: no credentials are needed then."""
-        return _is_loopback(self.sheets_api_url) and _is_loopback(self.drive_api_url)
+        return is_loopback(self.sheets_api_url) and is_loopback(self.drive_api_url)
 
     @property
     def working_file(self) -> Path:

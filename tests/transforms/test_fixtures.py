@@ -51,7 +51,12 @@ def test_fixture(path: Path, parse, village):
     expect = body["expect"]
     today = date.fromisoformat(expect.get("today", "2025-01-15"))
     parsed = parse(body["tabs"], today=today, village=expect.get("village", village), fill=False)
+    check_fixture(parsed, expect)
 
+
+def check_fixture(parsed, expect: dict) -> None:
+    """Assert a ParsedWorkbook is exactly what a fixture's "expect" states (also used by
+    tests/test_fixtures_via_server.py, which fetches the same fixtures through gspread)."""
     for table, frame in parsed.tables.items():
         assert frame.dtypes.astype(str).to_dict() == {c: str(pd.api.types.pandas_dtype(t))
                                                        for c, t in all_columns(table).items()}, table

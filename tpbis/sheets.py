@@ -25,6 +25,7 @@ from functools import cached_property
 import orjson
 
 import requests
+import requests.adapters
 from gspread.exceptions import APIError
 
 from transforms.columns import TEMPLATE_TABS
@@ -166,6 +167,11 @@ def connect(settings: Settings, *, write: bool = False) -> Connection:
         backoff_base=settings.backoff_base,
         stats=stats,
     )
+    # every fetch thread of every concurrent chunk keeps its connection alive (requests' default
+    # pool of 10 would discard and reopen connections under load)
+    adapter = requests.adapters.HTTPAdapter(pool_connections=4, pool_maxsize=4 * max(1, settings.fetch_workers))
+    for prefix in ("http://", "https://"):
+        client.http_client.session.mount(prefix, adapter)
     return Connection(client, client.http_client, stats, _service_account(settings))
 
 

@@ -131,3 +131,17 @@ def test_failing_villages_keep_their_data_and_others_load(sync_env, sheets_serve
     sheets_server.faults.clear()
     result = CliRunner().invoke(app, ["sync"])
     assert result.exit_code == 0, result.output
+
+
+@pytest.mark.usefixtures("prefect_harness")
+def test_429s_during_a_sync_are_absorbed_and_the_data_is_complete(sync_env, sheets_server):
+    throttled = ["14.03.01.2020", "14.03.02.2008", "14.03.13.2003"]
+    for kode in throttled:
+        sheets_server.faults.status(KEYS[kode], 429, times=1, retry_after=1)
+    summary = nightly_sync()
+    assert summary["villages_failed"] == 0 and summary["villages_loaded"] == 17
+    assert summary["http_429"] == 3
+    assert summary["sheets_reads"] == 17 + 3
+    for kode in throttled:
+        assert sheets_server.counters.for_key(KEYS[kode]) == {"sheets.batchGet": 2}
+        assert rows(sync_env, "select count(*) from report.monthly_visits where kode_desa = ?", [kode])[0][0] > 40

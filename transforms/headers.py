@@ -10,7 +10,7 @@ template text and the aliases in config/columns.csv.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -88,13 +88,31 @@ def _texts(row: Sequence) -> list[str]:
     return ["" if is_blank(cell) else " ".join(cell_text(cell).split()) for cell in row]
 
 
-def _match(candidates: Sequence[Sequence[str]], keys: Mapping[str, str]) -> tuple[dict, dict]:
+def _field_of(text: str, keys: Mapping[str, str]) -> str | None:
+    """The field a header text names (whole text first, then without parentheses), or None."""
+    return next((keys[k] for k in header_keys(text) if k in keys), None)
+
+
+_cached_field_of = lru_cache(maxsize=65536)(_field_of)
+
+
+def _field_finder(keys: Mapping[str, str]) -> Callable[[str], str | None]:
+    """`_field_of` for one keys mapping, memoised when the mapping is hashable (the
+    Reference's are): the same header and data texts recur in every village's first rows."""
+    try:
+        hash(keys)
+    except TypeError:
+        return lambda text: _field_of(text, keys)
+    return lambda text: _cached_field_of(text, keys)
+
+
+def _match(candidates: Sequence[Sequence[str]], field_of: Callable[[str], str | None]) -> tuple[dict, dict]:
     """First column wins when two columns name the same field."""
     columns: dict[str, int] = {}
     labels: dict[str, str] = {}
     for index, texts in enumerate(candidates):
         for text in texts:
-            field = next((keys[k] for k in header_keys(text) if k in keys), None) if text else None
+            field = field_of(text) if text else None
             if field is not None:
                 if field not in columns:
                     columns[field], labels[field] = index, text
@@ -136,19 +154,24 @@ def find_header(rows: Sequence[Sequence], keys: Mapping[str, str], scan: int = H
     rows and an earlier row beats a later one. None when no row names any known column.
     A column-numbering row right under the header is taken as part of it."""
     best, best_score = None, (0,)
-    texts = [_texts(row) for row in rows[:scan]]
-    for r, lower in enumerate(texts):
-        if not any(lower):
-            continue
-        options = [([[t] for t in lower], 1, len(lower))]
-        if r > 0 and any(texts[r - 1]):
-            pair = _two_row_candidates(texts[r - 1], lower)
-            options.append((pair, 0, len(pair)))
-        for candidates, single, width in options:
-            columns, labels = _match(candidates, keys)
-            score = (len(columns), single, -r)
-            if columns and score > best_score:
-                best, best_score = HeaderMatch(r, columns, labels, width), score
+    field_of = _field_finder(keys)
+    most = len(set(keys.values()))         # a single row naming every field cannot be beaten
+    upper: list[str] = []
+    for r, row in enumerate(rows[:scan]):
+        lower = _texts(row)
+        if any(lower):
+            options = [([[t] for t in lower], 1, len(lower))]
+            if r > 0 and any(upper):
+                pair = _two_row_candidates(upper, lower)
+                options.append((pair, 0, len(pair)))
+            for candidates, single, width in options:
+                columns, labels = _match(candidates, field_of)
+                score = (len(columns), single, -r)
+                if columns and score > best_score:
+                    best, best_score = HeaderMatch(r, columns, labels, width), score
+            if best_score[:2] == (most, 1):
+                break
+        upper = lower
     if best is not None and best.row + 1 < len(rows) and is_column_numbering(rows[best.row + 1]):
         best = HeaderMatch(best.row + 1, best.columns, best.labels, best.width)
     return best

@@ -161,6 +161,13 @@ class FrozenMap(Mapping):
     def __getitem__(self, key):
         return self._data[key]
 
+    # The Mapping mixins go through __getitem__ and exceptions; these are per-cell hot paths.
+    def __contains__(self, key) -> bool:
+        return key in self._data
+
+    def get(self, key, default=None):
+        return self._data.get(key, default)
+
     def __iter__(self):
         return iter(self._data)
 

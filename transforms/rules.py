@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 from typing import NamedTuple
 
 import numpy as np
@@ -22,6 +23,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from transforms.columns import PROBLEM_COLUMNS, TEMPLATE_TABS
+from transforms.frames import frame, integers, strings
 
 REJECT_REASONS = frozenset({
     "missing_required", "not_a_number", "negative_count", "not_integer", "bad_date", "bad_month",
@@ -115,6 +117,32 @@ def _bound(bound, today: date):
     return today if bound == TODAY else today.year if bound == THIS_YEAR else bound
 
 
+class Bound(NamedTuple):
+    """A CellCheck with its bounds resolved for one `today`, and the detail of its failure:
+    what the per-value loops compare against (resolving per value was a hot spot)."""
+
+    low: object
+    high: object
+    reason: str
+    detail: str
+
+
+@lru_cache(maxsize=4096)
+def bounds_for(tab: str, field_name: str, kind: str, today: date) -> tuple[Bound, ...]:
+    """checks_for(tab, field_name, kind), resolved for `today` (cached: a run has one today)."""
+    return tuple(Bound(_bound(c.minimum, today), _bound(c.maximum, today), c.reason,
+                       c.detail or (f"{today:%d/%m/%Y}" if c.maximum == TODAY else ""))
+                 for c in checks_for(tab, field_name, kind))
+
+
+def failed_bound(value, bounds: Sequence[Bound]) -> Bound | None:
+    """The first bound a (non-None, non-bool) typed value breaks, or None."""
+    for bound in bounds:
+        if (bound.low is not None and value < bound.low) or (bound.high is not None and value > bound.high):
+            return bound
+    return None
+
+
 def apply_checks(cell: Cell, checks: Sequence[CellCheck], today: date) -> Cell:
     """The first failed check turns the reading into a rejection (value dropped)."""
     if cell.value is None or cell.reason or isinstance(cell.value, bool):
@@ -170,7 +198,7 @@ def _strings(values, n: int | None = None) -> pa.Array:
     """A large_string Arrow array from a list, or a constant repeated n times."""
     if n is None:
         return pa.array(values, type=pa.large_string())
-    return pa.array([values], type=pa.large_string()).take(pa.array(np.zeros(n, dtype=np.int64)))
+    return pa.repeat(pa.scalar(values, type=pa.large_string()), n)
 
 
 def _messages(batch: Found, template: str) -> pa.Array:
@@ -201,7 +229,8 @@ def problems_frame(found: Sequence[Found], messages: Mapping, kode_desa: str, sp
     """Problems as a DataFrame with PROBLEM_COLUMNS, sorted by tab, row and column order."""
     found = [batch for batch in found if len(batch.rows)]
     if not found:
-        return pd.DataFrame({c: pd.Series([], dtype=t) for c, t in PROBLEM_COLUMNS.items()})
+        return frame({c: strings([]) if t == "string" else integers(np.zeros(0, np.int64))
+                      for c, t in PROBLEM_COLUMNS.items()}, 0)
     rows = np.concatenate([b.rows for b in found]).astype(np.int64)
     tab_order = np.concatenate([np.full(len(b.rows), TEMPLATE_TABS.index(b.tab) if b.tab in TEMPLATE_TABS else 99)
                                 for b in found])
@@ -212,7 +241,7 @@ def problems_frame(found: Sequence[Found], messages: Mapping, kode_desa: str, sp
         return pd.arrays.ArrowStringArray(pa.concat_arrays(parts).take(order))
 
     n = len(rows)
-    frame = {
+    columns = {
         "kode_desa": pd.arrays.ArrowStringArray(_strings(kode_desa, n)),
         "spreadsheet_key": pd.arrays.ArrowStringArray(_strings(spreadsheet_key, n)),
         "tab": column([_strings(b.tab, len(b.rows)) for b in found]),
@@ -222,4 +251,4 @@ def problems_frame(found: Sequence[Found], messages: Mapping, kode_desa: str, sp
         "reason": column([_strings(b.reason, len(b.rows)) for b in found]),
         "message": column([_messages(b, messages[b.reason].template) for b in found]),
     }
-    return pd.DataFrame(frame, columns=list(PROBLEM_COLUMNS))
+    return frame({c: columns[c] for c in PROBLEM_COLUMNS}, n)

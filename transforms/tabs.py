@@ -13,9 +13,12 @@ read in workbook.py with the same cell readers.
 
 from __future__ import annotations
 
+import math
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 from itertools import zip_longest
 from typing import Callable, NamedTuple
 
@@ -26,10 +29,10 @@ import pyarrow as pa
 from transforms.columns import TABLE_COLUMNS
 from transforms.dates import parse_date, parse_month, serial_to_date
 from transforms.headers import UnreadableSheet, find_header
-from transforms.numbers import read_number
+from transforms.numbers import INT64_MAX, read_number
 from transforms.reference import CATEGORY_KINDS, OTHER_CATEGORY, Reference
 from transforms.rules import (BLANK_IS_ZERO_KINDS, BLANK_IS_ZERO_TABS, CODE_ID, CODES, NUMBER_KINDS, ROW_CHECKS,
-                              ROW_TESTS, Cell, Found, apply_checks, checks_for)
+                              ROW_TESTS, Bound, Cell, Found, bounds_for, failed_bound)
 from transforms.text import (DASHES, cell_text, clean_text, lookup_category, parse_gender, parse_yes_no,
                              read_initials, simple_key)
 
@@ -75,8 +78,7 @@ def _category_reader(table, unknown: Cell) -> Callable[[object], Cell]:
     return read
 
 
-def reader(kind: str, ref: Reference) -> Callable[[object], Cell]:
-    """The function that reads one non-blank cell of a column kind into a Cell."""
+def _make_reader(kind: str, ref: Reference) -> Callable[[object], Cell]:
     if kind in CATEGORY_KINDS:
         category = CATEGORY_KINDS[kind]
         choices = ", ".join(ref.category_values[category])
@@ -96,6 +98,59 @@ def reader(kind: str, ref: Reference) -> Callable[[object], Cell]:
     return readers.get(kind, lambda u: Cell(clean_text(u)))
 
 
+_cached_reader = lru_cache(maxsize=256)(_make_reader)
+
+
+def reader(kind: str, ref: Reference) -> Callable[[object], Cell]:
+    """The function that reads one non-blank cell of a column kind into a Cell. Made once per
+    (kind, Reference): building it per column was a fixed cost of every small workbook."""
+    try:
+        return _cached_reader(kind, ref)
+    except TypeError:                           # a Reference holding plain (unhashable) dicts
+        return _make_reader(kind, ref)
+
+
+def _quick_integral(u):
+    return u if type(u) is int and -INT64_MAX <= u <= INT64_MAX else None
+
+
+def _quick_decimal(u):
+    return float(u) if type(u) is int or (type(u) is float and math.isfinite(u)) else None
+
+
+def _quick_date(u):
+    return serial_to_date(u) if type(u) is int or type(u) is float else None
+
+
+def _quick_month(u):
+    day = serial_to_date(u) if type(u) is int or type(u) is float else None
+    return day.replace(day=1) if day else None
+
+
+def _quick_category(table: Mapping[str, str]) -> Callable[[object], object]:
+    return lambda u: lookup_category(u, table) if type(u) is str else None
+
+
+def quick_reader(kind: str, ref: Reference) -> Callable[[object], object] | None:
+    """For the commonest clean cells (an int in a count column, a serial in a date column, a
+    known category), a reader that returns the typed value with no Cell and no problem; it
+    returns None for any other cell, which then goes to `reader` (which explains problems).
+    Must agree with `reader` wherever it returns a value."""
+    if kind in CATEGORY_KINDS:
+        return _quick_category(ref.categories[CATEGORY_KINDS[kind]])
+    if kind in NUMBER_KINDS:
+        return _quick_decimal if kind == "decimal" else _quick_integral
+    return {"date": _quick_date, "month": _quick_month}.get(kind)
+
+
+def _checked(cell: Cell, bounds: tuple[Bound, ...]) -> Cell:
+    """rules.apply_checks with the bounds already resolved."""
+    if not bounds or cell.value is None or cell.reason or isinstance(cell.value, bool):
+        return cell
+    bound = failed_bound(cell.value, bounds)
+    return cell if bound is None else Cell(None, bound.reason, detail=bound.detail)
+
+
 @dataclass
 class Reading:
     """A column's distinct values, read: typed values, reason and warning ids (rules.CODES,
@@ -110,22 +165,29 @@ class Reading:
 def read_column(uniques: list, tab: str, spec, ref: Reference, today: date) -> Reading:
     """Read and check each distinct value once. Blank is empty (0 for optional counts of
     Kunjungan/Kegiatan); a lone dash is 0 in number columns and empty elsewhere; an empty
-    required cell is `missing_required`."""
+    required cell is `missing_required`. Clean common cells take `quick_reader`'s path."""
     n = len(uniques)
     reasons, warnings, notes = np.zeros(n, np.int16), np.zeros(n, np.int16), {}
     blank = 0 if spec.kind in BLANK_IS_ZERO_KINDS and tab in BLANK_IS_ZERO_TABS and not spec.required else None
     if spec.kind == "text":
         values = [clean_text(u) for u in uniques]
     else:
-        read, checks, number = reader(spec.kind, ref), checks_for(tab, spec.field, spec.kind), spec.kind in NUMBER_KINDS
+        read, quick = reader(spec.kind, ref), quick_reader(spec.kind, ref)
+        bounds, number = bounds_for(tab, spec.field, spec.kind, today), spec.kind in NUMBER_KINDS
         values = []
         for i, u in enumerate(uniques):
-            if u is None or (type(u) is str and (not u.strip() or (not number and u.strip() in DASHES))):
+            value = quick(u) if quick is not None else None
+            if value is not None:
+                bound = failed_bound(value, bounds) if bounds else None
+                if bound is None:
+                    values.append(value)
+                    continue
+                cell = Cell(None, bound.reason, detail=bound.detail)
+            elif u is None or (type(u) is str and (not u.strip() or (not number and u.strip() in DASHES))):
                 values.append(blank if u is None or not u.strip() else None)
                 continue
-            cell = read(u)
-            if checks:
-                cell = apply_checks(cell, checks, today)
+            else:
+                cell = _checked(read(u), bounds)
             values.append(cell.value)
             if cell.reason or cell.warning:
                 notes[i] = cell
@@ -137,6 +199,10 @@ def read_column(uniques: list, tab: str, spec, ref: Reference, today: date) -> R
     return Reading(values, reasons, warnings, notes)
 
 
+_UNIX_ORDINAL = date(1970, 1, 1).toordinal()
+_NAT = np.iinfo(np.int64).min
+
+
 def typed_array(dtype: str, values: list, index: np.ndarray):
     """A pandas array of `dtype` holding values[index] (values: one per distinct cell)."""
     index = np.asarray(index, dtype=np.int64)
@@ -144,9 +210,8 @@ def typed_array(dtype: str, values: list, index: np.ndarray):
         distinct = pa.array([None if v is None else str(v) for v in values], type=pa.large_string())
         return pd.arrays.ArrowStringArray(distinct.take(pa.array(index)))
     if dtype.startswith("datetime64"):
-        days = np.array([np.datetime64("NaT") if v is None else np.datetime64(v, "D") for v in values],
-                        dtype="datetime64[D]")
-        return days.astype("datetime64[us]")[index]
+        days = np.array([_NAT if v is None else v.toordinal() - _UNIX_ORDINAL for v in values], dtype=np.int64)
+        return days.view("datetime64[D]").astype("datetime64[us]")[index]
     missing = np.array([v is None for v in values], dtype=bool)[index]
     if dtype == "Int64":
         return pd.arrays.IntegerArray(np.array([0 if v is None else v for v in values], np.int64)[index], missing)
@@ -199,10 +264,11 @@ def _row_kinds(columns: dict[int, _Column], content: list[int], labels: dict[int
     for j in sorted(columns):
         uniques, codes = columns[j].uniques, columns[j].codes
         nonblank = np.array([u is not None and (type(u) is not str or bool(u.strip())) for u in uniques])[codes]
-        is_total = np.array([type(u) is str and len(u) <= 40 and u.lstrip()[:1] in "JjTtGgSs"
-                             and TOTALS_LABEL.match(simple_key(u)) is not None for u in uniques])[codes]
-        totals |= undecided & nonblank & is_total
-        undecided &= ~nonblank
+        if undecided.any():                 # once every row's first cell is found, labels are moot
+            is_total = np.array([type(u) is str and len(u) <= 40 and u.lstrip()[:1] in "JjTtGgSs"
+                                 and TOTALS_LABEL.match(simple_key(u)) is not None for u in uniques])[codes]
+            totals |= undecided & nonblank & is_total
+            undecided &= ~nonblank
         if j in content:
             filled |= nonblank
     repeats = np.zeros(n, dtype=np.int64)

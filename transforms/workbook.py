@@ -16,9 +16,9 @@ from datetime import date, datetime, timezone
 
 import numpy as np
 import pandas as pd
-import pyarrow as pa
 
 from transforms.columns import TAB_COUNT_COLUMNS, TABLE_COLUMNS, TABLE_TABS, all_columns
+from transforms.frames import constant_strings, frame, integers, strings
 from transforms.headers import HEADER_SCAN_ROWS, UnreadableSheet, header_keys
 from transforms.reference import Reference
 from transforms.rules import CODES, Found, problems_frame
@@ -28,6 +28,7 @@ from transforms.text import cell_text, is_blank, normalise_place_name
 __all__ = ["ParsedWorkbook", "UnreadableSheet", "parse_workbook", "find_tabs"]
 
 REQUIRED_TABS = ("Kunjungan", "Kegiatan")
+FETCHED_AT_DTYPE = pd.DatetimeTZDtype("us", "UTC")
 
 
 @dataclass
@@ -137,20 +138,16 @@ def parse_profile_tab(rows: list, ref: Reference, village: Mapping, today: date)
     return TabResult(tab, out, np.array(loaded_rows[:1], dtype=np.int64), rejected, warned, read, len(loaded_rows))
 
 
-def _constant_strings(value: str, n: int) -> pd.arrays.ArrowStringArray:
-    return pd.arrays.ArrowStringArray(pa.array([value], type=pa.large_string()).take(pa.array(np.zeros(n, np.int64))))
-
-
 def _frame(table: str, result: TabResult, kode_desa: str, key: str, fetched_at: pd.Timestamp) -> pd.DataFrame:
     n = len(result.source_rows)
     stamp = np.full(n, fetched_at.tz_convert(None).to_datetime64(), dtype="datetime64[us]")
     columns = dict(result.columns)
-    columns["kode_desa"] = _constant_strings(kode_desa, n)
-    columns["spreadsheet_key"] = _constant_strings(key, n)
-    columns["tab"] = _constant_strings(result.tab, n)
-    columns["source_row"] = pd.array(result.source_rows, dtype="Int64")
-    columns["fetched_at"] = pd.DatetimeIndex(stamp).tz_localize("UTC").array
-    return pd.DataFrame({name: columns[name] for name in all_columns(table)}, copy=False)
+    columns["kode_desa"] = constant_strings(kode_desa, n)
+    columns["spreadsheet_key"] = constant_strings(key, n)
+    columns["tab"] = constant_strings(result.tab, n)
+    columns["source_row"] = integers(result.source_rows)
+    columns["fetched_at"] = pd.array(stamp, dtype=FETCHED_AT_DTYPE)
+    return frame({name: columns[name] for name in all_columns(table)}, n)
 
 
 def _empty_result(tab: str, table: str, ref: Reference) -> TabResult:
@@ -159,15 +156,22 @@ def _empty_result(tab: str, table: str, ref: Reference) -> TabResult:
     return TabResult(tab, columns, none, [], [], 0, 0)
 
 
-def _check_invariant(results: dict[str, TabResult], tables: dict[str, pd.DataFrame], rejections: pd.DataFrame) -> None:
-    """Contract section 3: rows read = rows loaded + distinct rejected row numbers, per tab."""
+def _rejected_rows_per_tab(rejections: pd.DataFrame) -> dict[str, int]:
+    """Distinct rejected row numbers per tab (a row rejected for two reasons counts once)."""
+    if not len(rejections):
+        return {}
     tab_codes, tab_names = pd.factorize(rejections["tab"])
     rows = rejections["row_number"].to_numpy(dtype=np.int64, na_value=-1)
-    distinct_pairs = np.unique(np.stack([tab_codes, rows]), axis=1) if len(rows) else np.zeros((2, 0), np.int64)
-    per_tab = dict(zip(*np.unique(distinct_pairs[0], return_counts=True)))
+    distinct_pairs = np.unique(np.stack([tab_codes, rows]), axis=1)
+    codes, counts = np.unique(distinct_pairs[0], return_counts=True)
+    return {tab_names[code]: count for code, count in zip(codes.tolist(), counts.tolist())}
+
+
+def _check_invariant(results: dict[str, TabResult], tables: dict[str, pd.DataFrame], rejections: pd.DataFrame) -> None:
+    """Contract section 3: rows read = rows loaded + distinct rejected row numbers, per tab."""
+    per_tab = _rejected_rows_per_tab(rejections)
     for table, result in results.items():
-        code = tab_names.get_loc(result.tab) if result.tab in tab_names else -1
-        distinct = int(per_tab.get(code, 0))
+        distinct = per_tab.get(result.tab, 0)
         table_rows = min(result.rows_loaded, 1) if table == "profile" else result.rows_loaded
         if result.rows_read != result.rows_loaded + distinct or len(tables[table]) != table_rows:
             raise AssertionError(
@@ -228,5 +232,7 @@ def parse_workbook(
         for table, r in sorted(results.items(), key=lambda item: list(TABLE_TABS).index(item[0]))
         if r.tab in tabs
     ]
-    tab_counts = pd.DataFrame(counts, columns=list(TAB_COUNT_COLUMNS)).astype(TAB_COUNT_COLUMNS)
+    tab_counts = frame({name: strings([c[name] for c in counts]) if dtype == "string"
+                        else integers(np.array([c[name] for c in counts], dtype=np.int64))
+                        for name, dtype in TAB_COUNT_COLUMNS.items()}, len(counts))
     return ParsedWorkbook(tables=tables, rejections=rejections, warnings=warnings, tab_counts=tab_counts)

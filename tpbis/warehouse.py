@@ -76,6 +76,9 @@ def open_writer(settings: Settings) -> duckdb.DuckDBPyConnection:
         _atomic_copy(published, work)
     con = duckdb.connect(str(work))
     con.execute("set TimeZone = 'UTC'")
+    # Commits go to the WAL (still atomic, replayed after a crash); the table files are
+    # rewritten once, at the CHECKPOINT before publishing, not after every chunk.
+    con.execute("set checkpoint_threshold = '1GB'")
     apply_schema(con)
     ensure_row_hashes(con)
     return con

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
@@ -27,7 +27,7 @@ import pandas as pd
 import pyarrow as pa
 
 from transforms.columns import TABLE_COLUMNS
-from transforms.dates import parse_date, parse_month, serial_to_date
+from transforms.dates import SERIAL_EPOCH, parse_date, parse_month, serial_to_date
 from transforms.headers import UnreadableSheet, find_header
 from transforms.numbers import INT64_MAX, read_number
 from transforms.reference import CATEGORY_KINDS, OTHER_CATEGORY, Reference
@@ -98,7 +98,15 @@ def _make_reader(kind: str, ref: Reference) -> Callable[[object], Cell]:
     return readers.get(kind, lambda u: Cell(clean_text(u)))
 
 
-_cached_reader = lru_cache(maxsize=256)(_make_reader)
+def _memoised(read: Callable[[object], Cell]) -> Callable[[object], Cell]:
+    """`read`, remembering what each text cell reads as: the same texts (`13/10/2022`,
+    `12 orang`, `Okt-22`) recur in every village's workbook, and a Cell is immutable. Only str
+    cells are remembered (1, 1.0 and True are equal keys but may read differently)."""
+    remembered = lru_cache(maxsize=1 << 16)(read)
+    return lambda u: remembered(u) if type(u) is str else read(u)
+
+
+_cached_reader = lru_cache(maxsize=256)(lambda kind, ref: _memoised(_make_reader(kind, ref)))
 
 
 def reader(kind: str, ref: Reference) -> Callable[[object], Cell]:
@@ -162,6 +170,49 @@ class Reading:
     notes: dict[int, Cell]
 
 
+_SERIAL_TO_UNIX_DAYS = (date(1970, 1, 1) - SERIAL_EPOCH).days
+_INT64_MIN = -INT64_MAX - 1
+
+
+def _typed_ints(ints: np.ndarray, kind: str) -> tuple[np.ndarray, np.ndarray]:
+    """(typed values, readable mask) of int cells: the number itself for whole-number kinds,
+    the day (or its month's first day) of a serial for date and month columns."""
+    if kind in ("date", "month"):
+        ok = (ints >= 1) & (ints < 2958466)                      # dates.serial_to_date's range
+        days = (np.where(ok, ints, 1) - _SERIAL_TO_UNIX_DAYS).astype("datetime64[D]")
+        return (days.astype("datetime64[M]").astype("datetime64[D]") if kind == "month" else days), ok
+    return ints, ints != _INT64_MIN                              # |value| <= INT64_MAX
+
+
+def _read_plain_ints(uniques: list, kind: str, bounds: tuple[Bound, ...]) -> tuple[list, Sequence[int]]:
+    """The distinct values that are plain ints (what the API returns for typed counts and
+    dates), read and checked with numpy at once; the same result as `reader` + the checks
+    for each, just without a Python call per value. Returns the values list (None where not
+    read yet) and the positions left for the per-value loop: every non-int cell and every
+    int cell with a problem, so that problems are always explained by the same code."""
+    values: list = [None] * len(uniques)
+    if kind not in ("date", "month", "count", "integer", "money"):
+        return values, range(len(uniques))
+    is_int = np.fromiter((type(u) is int for u in uniques), dtype=bool, count=len(uniques))
+    positions = np.flatnonzero(is_int)
+    if len(positions) < 8:                                      # not worth it (and the Profil tab)
+        return values, range(len(uniques))
+    try:
+        ints = np.array([uniques[i] for i in positions.tolist()], dtype=np.int64)
+    except OverflowError:
+        return values, range(len(uniques))
+    typed, ok = _typed_ints(ints, kind)
+    for bound in bounds:
+        if bound.low is not None:
+            ok &= ~(typed < (np.datetime64(bound.low, "D") if isinstance(bound.low, date) else bound.low))
+        if bound.high is not None:
+            ok &= ~(typed > (np.datetime64(bound.high, "D") if isinstance(bound.high, date) else bound.high))
+    for i, value in zip(positions[ok].tolist(), typed[ok].tolist()):
+        values[i] = value
+    is_int[positions[~ok]] = False
+    return values, np.flatnonzero(~is_int).tolist()
+
+
 def read_column(uniques: list, tab: str, spec, ref: Reference, today: date) -> Reading:
     """Read and check each distinct value once. Blank is empty (0 for optional counts of
     Kunjungan/Kegiatan); a lone dash is 0 in number columns and empty elsewhere; an empty
@@ -174,21 +225,22 @@ def read_column(uniques: list, tab: str, spec, ref: Reference, today: date) -> R
     else:
         read, quick = reader(spec.kind, ref), quick_reader(spec.kind, ref)
         bounds, number = bounds_for(tab, spec.field, spec.kind, today), spec.kind in NUMBER_KINDS
-        values = []
-        for i, u in enumerate(uniques):
+        values, rest = _read_plain_ints(uniques, spec.kind, bounds)
+        for i in rest:
+            u = uniques[i]
             value = quick(u) if quick is not None else None
             if value is not None:
                 bound = failed_bound(value, bounds) if bounds else None
                 if bound is None:
-                    values.append(value)
+                    values[i] = value
                     continue
                 cell = Cell(None, bound.reason, detail=bound.detail)
             elif u is None or (type(u) is str and (not u.strip() or (not number and u.strip() in DASHES))):
-                values.append(blank if u is None or not u.strip() else None)
+                values[i] = blank if u is None or not u.strip() else None
                 continue
             else:
                 cell = _checked(read(u), bounds)
-            values.append(cell.value)
+            values[i] = cell.value
             if cell.reason or cell.warning:
                 notes[i] = cell
                 reasons[i] = CODE_ID[cell.reason] if cell.reason else 0
@@ -238,12 +290,39 @@ class _Field:
 
 
 EXTRACT_CHUNK = 4096
+SMALL_TAB = 256                 # rows up to which columns are factorised in Python (no fixed cost)
+_PLAIN_CELL_TYPES = frozenset({str, int, float, bool, type(None)})
+
+
+def _factorize_small(cells: Sequence) -> _Column | None:
+    """pd.factorize for a short column, in Python: its fixed cost (~30 us a column) is most of
+    the work on a tiny tab. Same result: first-seen order, equal values merged as a dict
+    merges them (1, 1.0 and True), None missing. None (use pd.factorize) for a NaN or any
+    unusual cell type."""
+    index: dict = {}
+    codes = np.array([index.setdefault(v, len(index)) for v in cells], dtype=np.intp)
+    uniques = list(index)
+    if any(type(u) not in _PLAIN_CELL_TYPES or (type(u) is float and u != u) for u in uniques):
+        return None
+    if None in index:                               # missing: coded after the last unique
+        at = index[None]
+        uniques.pop(at)
+        missing = codes == at
+        codes[codes > at] -= 1
+        codes[missing] = len(uniques)
+    return _Column(codes, [*uniques, None])
 
 
 def _extract(data: list, width: int) -> dict[int, _Column]:
     """Columns 0..width-1 of ragged rows, each factorised. Rows are transposed a chunk at a
     time with zip_longest (C speed, short rows padded with None); cells right of `width` are
-    ignored."""
+    ignored. Short tabs are factorised in Python (`_factorize_small`)."""
+    if len(data) <= SMALL_TAB:
+        transposed = list(zip_longest(*data))
+        columns = {j: _factorize_small(transposed[j] if j < len(transposed) else [None] * len(data))
+                   for j in range(width)}
+        if all(column is not None for column in columns.values()):
+            return columns
     arrays = [np.empty(len(data), dtype=object) for _ in range(width)]
     for start in range(0, len(data), EXTRACT_CHUNK):
         chunk = data[start:start + EXTRACT_CHUNK]
@@ -263,8 +342,11 @@ def _row_kinds(columns: dict[int, _Column], content: list[int], labels: dict[int
     filled, totals, undecided = np.zeros(n, bool), np.zeros(n, bool), np.ones(n, bool)
     for j in sorted(columns):
         uniques, codes = columns[j].uniques, columns[j].codes
+        deciding = undecided.any()          # once every row's first cell is found, labels are moot
+        if not deciding and j not in content:
+            continue
         nonblank = np.array([u is not None and (type(u) is not str or bool(u.strip())) for u in uniques])[codes]
-        if undecided.any():                 # once every row's first cell is found, labels are moot
+        if deciding:
             is_total = np.array([type(u) is str and len(u) <= 40 and u.lstrip()[:1] in "JjTtGgSs"
                                  and TOTALS_LABEL.match(simple_key(u)) is not None for u in uniques])[codes]
             totals |= undecided & nonblank & is_total
@@ -301,6 +383,8 @@ def _texts(field: _Field, codes: np.ndarray, masked: bool = False) -> tuple[list
 def _emit(batches: list, tab: str, field: _Field, ids: np.ndarray, positions: np.ndarray, sheet_rows: np.ndarray,
           masked: bool = False) -> None:
     """One Found per reason id present in `ids` (one id per row of `positions`)."""
+    if not ids.any():
+        return
     for rid in np.unique(ids[ids > 0]).tolist():
         at = np.flatnonzero(ids == rid)
         texts, details = _texts(field, field.codes[positions[at]], masked)

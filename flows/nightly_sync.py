@@ -89,19 +89,15 @@ def nightly_sync(registry_path: str | None = None, warehouse_path: str | None = 
     state = warehouse.sheet_state(con)
 
     plan = plan_sync(settings, villages.to_dict("records"), state, full_sweep)
-    futures = [fetch_chunk.submit(settings, quote(chunk)) for chunk in _chunks(plan.fetch, settings.chunk_size)]
-    # Parse chunk N+1 on a worker thread while chunk N loads (DuckDB releases the GIL, so the
-    # two cores overlap). quote(): Prefect would otherwise walk every cell of every workbook
-    # looking for futures in the task's arguments.
-    pending = transform_chunk.submit(run_id, started, quote([]), quote(state), ref, skipped=quote(plan.skipped))
+    futures = [fetch_chunk.submit(settings, chunk) for chunk in _chunks(plan.fetch, settings.chunk_size)]
+    # quote(): Prefect would otherwise walk every cell of every workbook looking for futures
+    # in the tasks' arguments. Transform and load run here, in the flow's process (one writer).
+    load_chunk(con, quote(transform_chunk(run_id, started, quote([]), quote(state), ref, skipped=quote(plan.skipped))))
     http_429 = 0
     for future in as_completed(futures):
         fetched = future.result()
         http_429 += sum(f.http_429 for f in fetched)
-        parsed = transform_chunk.submit(run_id, started, quote(fetched), quote(state), ref)
-        load_chunk(con, quote(pending.result()))
-        pending = parsed
-    load_chunk(con, quote(pending.result()))
+        load_chunk(con, quote(transform_chunk(run_id, started, quote(fetched), quote(state), ref)))
 
     if write_back:
         from tpbis.writeback import write_back_run

@@ -140,7 +140,7 @@ def build_batch(run_id: str, now: datetime, fetched: list[Fetched], state: dict,
         try:
             fetch_row, state_row, run, parsed = _one_workbook(run_id, now, v, f.workbook, state, ref)
         except Exception as e:  # noqa: BLE001 - one village's odd answer must not cost the others
-            error = " ".join(f"{type(e).__name__}: {e}".split())[:200]
+            error = " ".join(f"{type(e).__name__}: {e}".split())[:200].encode("utf-8", "replace").decode("utf-8")
             runs.append(_village_run(run_id, v, "failed", reason="parse_error",
                                      message=PARSE_ERROR_MESSAGE.format(error=error), reads=f.reads))
             continue

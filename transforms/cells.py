@@ -11,7 +11,10 @@ every tab is normalised here:
 - a cell that is not a string, number, boolean or null (a list, an object) becomes an
   `OddCell`: the parser rejects its row with reason `bad_cell`, naming the cell;
 - a string with a lone surrogate has it replaced by U+FFFD (it cannot be stored as UTF-8);
-- a float NaN is an `OddCell` too (JSON has no NaN; only a broken answer sends one).
+- a float NaN is an `OddCell` too (JSON has no NaN; only a broken answer sends one);
+- a boolean becomes the text `TRUE` / `FALSE`, as the sheet shows it: Python's True equals 1,
+  so left as a boolean it would be merged with the count 1 when a column's distinct values
+  are read (and a checkbox in a count would load as 1).
 
 Strings are otherwise kept as typed (NUL, control characters, RTL marks, emoji: text is text).
 Pure: no I/O.
@@ -20,7 +23,7 @@ Pure: no I/O.
 from __future__ import annotations
 
 import json
-import math
+import re
 from collections.abc import Mapping
 
 __all__ = ["OddCell", "normalise_rows", "normalise_value_ranges", "ODD_TEXT_LIMIT"]
@@ -72,20 +75,28 @@ def _clean_string(text: str) -> str:
         return "".join("\ufffd" if 0xD800 <= ord(ch) <= 0xDFFF else ch for ch in text)
 
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
+_BOOL_TEXT = {True: "TRUE", False: "FALSE"}
+
+
 def _cell(value):
     kind = type(value)
     if kind is str:
         return _clean_string(value)
-    if kind is int or kind is bool or value is None:
+    if kind is int or value is None:
         return value
+    if kind is bool:
+        return _BOOL_TEXT[value]
     if kind is float:
-        return value if not math.isnan(value) else OddCell("nan", "NaN")
+        return value if value == value else OddCell("nan", "NaN")
     if isinstance(value, (list, tuple)):
         return OddCell("list", _shown(value))
     if isinstance(value, dict):
         return OddCell("object", _shown(value))
     if isinstance(value, str):                 # a str subclass: keep its text
         return _clean_string(str.__str__(value))
+    if isinstance(value, bool):
+        return _BOOL_TEXT[bool(value)]
     if isinstance(value, int):
         return int(value)
     if isinstance(value, float):
@@ -93,13 +104,17 @@ def _cell(value):
     return OddCell(kind.__name__, _shown(value))
 
 
-def _plain(row) -> bool:
+def _plain(row: list) -> bool:
+    """Whether a row needs no change: only ints, None, non-NaN floats and strings without lone
+    surrogates (the check per cell is kept to a type test: this runs on every cell)."""
     for value in row:
         kind = type(value)
         if kind is str:
-            if not value.isascii():
+            if not value.isascii() and _SURROGATE.search(value):
                 return False
-        elif not (kind is int or kind is bool or value is None or (kind is float and value == value)):
+        elif kind is int or value is None:
+            continue
+        elif kind is not float or value != value:
             return False
     return True
 
@@ -107,19 +122,19 @@ def _plain(row) -> bool:
 def normalise_rows(rows) -> list[list]:
     """A tab's rows as a list of lists of plain cells (see the module docstring).
 
-    Ordinary rows (ASCII strings, numbers, booleans, nulls) are kept as they are, unchanged
-    objects: this runs on every workbook of every sync.
+    Ordinary rows are kept as they are, unchanged objects (this runs on every workbook of
+    every sync); only a row holding something else is rebuilt, cell by cell.
     """
     if rows is None:
         return []
     if not isinstance(rows, list):
         rows = [rows]
-    out = rows
-    for i, row in enumerate(rows):
-        if type(row) is list and _plain(row):
-            continue
-        if out is rows:
-            out = list(rows)
+    odd = [i for i, row in enumerate(rows) if type(row) is not list or not _plain(row)]
+    if not odd:
+        return rows
+    out = list(rows)
+    for i in odd:
+        row = rows[i]
         if row is None:
             out[i] = []
         elif isinstance(row, (list, tuple)):

@@ -20,11 +20,12 @@ from transforms.workbook import UnreadableSheet, parse_workbook
 
 
 def test_normalise_rows_keeps_plain_rows_and_fixes_odd_ones():
-    plain = [["Bulan", 1, 2.5, True, None, "x"], []]
+    plain = [["Bulan", 1, 2.5, None, "x \u202e\x00 \U0001F600"], []]
     assert normalise_rows(plain) is plain                  # the common case costs no copy
-    rows = normalise_rows([None, "Oktober 2022", ["a", [1], {"b": 2}, float("nan"), "\ud800!"], ("t", 1)])
+    rows = normalise_rows([None, "Oktober 2022", ["a", [1], {"b": 2}, float("nan"), "\ud800!", True, False],
+                           ("t", 1)])
     assert rows[0] == [] and rows[1] == ["Oktober 2022"]
-    assert rows[2][0] == "a" and rows[2][4] == "\ufffd!"
+    assert rows[2][0] == "a" and rows[2][4:] == ["\ufffd!", "TRUE", "FALSE"]
     assert [type(c) for c in rows[2][1:4]] == [OddCell, OddCell, OddCell]
     assert [str(c) for c in rows[2][1:4]] == ["[1]", '{"b": 2}', "NaN"]
     assert rows[3] == ["t", 1]
@@ -46,6 +47,20 @@ def test_odd_cells_reject_their_row_with_the_cell_address(parse, headers):
     assert parsed.rejections.message.iloc[1] == ("Baris 3, kolom Pengunjung Laki-laki: isi sel tidak dapat dibaca "
                                                  "([5]); ketik ulang nilainya sebagai teks atau angka biasa.")
     assert parsed.tables["visits"].source_row.tolist() == [4]
+
+
+@pytest.mark.parametrize("rows", [300, 3])                 # both ways a column's distinct values are read
+def test_a_checkbox_is_never_the_count_one(parse, headers, rows):
+    """True == 1 in Python: TRUE must neither load as 1 nor make a real 1 look like TRUE."""
+    months = [f"{m:02d}/{y}" for y in range(2015, 2040) for m in range(1, 13)][:rows]
+    body = [[month, True if i == 0 else 1, 1, 0] for i, month in enumerate(months)]
+    body[-1][3] = False
+    parsed = parse({"Kunjungan": [headers["Kunjungan"], *body]}, today=date(2040, 1, 1))
+    got = parsed.rejections[["row_number", "column", "value", "reason"]].values.tolist()
+    assert got == [[2, "Pengunjung Laki-laki", "TRUE", "not_a_number"],
+                   [rows + 1, "Anggota Baru", "FALSE", "not_a_number"]]
+    assert parsed.tables["visits"].visitors_male.tolist() == [1] * (rows - 2)
+    assert parsed.tables["visits"].new_members.tolist() == [0] * (rows - 2)
 
 
 @pytest.mark.parametrize("cell, reason", [(True, "not_a_number"), (False, "not_a_number"),

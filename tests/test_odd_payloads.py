@@ -7,6 +7,7 @@ import math
 
 import duckdb
 import pytest
+import requests
 from typer.testing import CliRunner
 
 from flows.nightly_sync import nightly_sync
@@ -103,6 +104,10 @@ def test_the_server_serves_odd_values_through_gspread(sheets_server):
     assert wb.value_ranges["Kegiatan"][-1] == ["\ud800"]
     assert wb.value_ranges["Mitra"] is None
     assert len(wb.content_hash) == 64             # orjson refuses this payload; it still hashes
+    single = requests.get(f"{sheets_server.url}/v4/spreadsheets/{KEYS[ODD_CELLS]}/values/Kunjungan",
+                          params={"valueRenderOption": "UNFORMATTED_VALUE"}, timeout=10).json()
+    assert len(single["values"]) == base + 11 and single["values"][base] is None
+    assert single["values"][base + 6][1] == 12345678901234567890 and single["values"][base + 1][1] == [1, 2]
     assert wb.payload == sheets.fetch_workbook(conn, KEYS[ODD_CELLS]).payload
     sheets_server.faults.clear(KEYS[ODD_CELLS])
     assert len(sheets.fetch_workbook(conn, KEYS[ODD_CELLS]).value_ranges["Kunjungan"]) == base

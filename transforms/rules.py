@@ -136,7 +136,7 @@ def plausible_detail(maximum) -> str:
 @lru_cache(maxsize=4096)
 def bounds_for(tab: str, field_name: str, kind: str, today: date, maximum=None) -> tuple[Bound, ...]:
     """checks_for(tab, field_name, kind), resolved for `today` (cached: a run has one today),
-    then the column's plausible maximum from config/columns.csv (`max`), if it has one."""
+    then the column's plausible maximum (config/bounds.csv), if it has one."""
     found = tuple(Bound(_bound(c.minimum, today), _bound(c.maximum, today), c.reason,
                         c.detail or (f"{today:%d/%m/%Y}" if c.maximum == TODAY else ""))
                   for c in checks_for(tab, field_name, kind))

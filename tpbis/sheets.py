@@ -220,8 +220,16 @@ class Workbook:
 
     @cached_property
     def payload(self) -> bytes:
-        """The cells as JSON, serialised once: landed in raw.payloads and hashed."""
-        return orjson.dumps(self.value_ranges)
+        """The cells as JSON, serialised once: landed in raw.payloads and hashed.
+
+        orjson refuses what only an odd answer holds (an integer beyond 64 bits, a lone
+        surrogate); such a payload is written by the standard library instead, as ASCII JSON
+        (so it still lands, as valid UTF-8, and still hashes the same every night)."""
+        try:
+            return orjson.dumps(self.value_ranges)
+        except (TypeError, orjson.JSONEncodeError):
+            return json.dumps(self.value_ranges, ensure_ascii=True, separators=(",", ":"),
+                              default=repr).encode("ascii")
 
     @cached_property
     def content_hash(self) -> str:

@@ -116,13 +116,19 @@ def _village_run(run_id, v, status, *, reason=None, message=None, reads=0, count
             "rows_read": counts[0], "rows_loaded": counts[1], "rows_rejected": counts[2]}
 
 
+PARSE_ERROR_MESSAGE = ("Isi spreadsheet tidak dapat diolah ({error}); data desa ini yang lama tetap dipakai. / "
+                       "The sheet's content could not be processed ({error}); the village keeps its previous data.")
+
+
 def build_batch(run_id: str, now: datetime, fetched: list[Fetched], state: dict, ref: Reference,
                 *, skipped: list[dict] = ()) -> Batch:
     """Turn fetch results into one Batch: parse changed workbooks, keep failures out.
 
     A village whose fetch failed or whose sheet cannot be read is recorded as failed and its
     rows are not touched. A workbook whose content hash equals the last loaded one is landed
-    (the fetch is history too) but loads nothing.
+    (the fetch is history too) but loads nothing. Any other error while turning one workbook
+    into rows (an answer no sheet should hold, a bug) fails that village alone, with reason
+    `parse_error`: never the chunk, never the run.
     """
     fetch_rows, state_rows, runs, villages = [], [], [], []
     parts: dict[str, list[pd.DataFrame]] = {t: [] for t in HISTORIED}
@@ -131,42 +137,58 @@ def build_batch(run_id: str, now: datetime, fetched: list[Fetched], state: dict,
         if f.error is not None:
             runs.append(_village_run(run_id, v, "failed", reason=f.error.code, message=f.error.message, reads=f.reads))
             continue
-        wb = f.workbook
-        digest = wb.content_hash
-        fetched_at = datetime.fromtimestamp(wb.fetched_at, timezone.utc)
-        seen = state.get(v["spreadsheet_key"], (None, None))[1] == digest
-        fetch_rows.append({"run_id": run_id, "run_started_at": now, "spreadsheet_key": v["spreadsheet_key"],
-                           "kode_desa": v["kode_desa"], "fetched_at": fetched_at,
-                           "modified_time": v.get("modified_time"), "content_hash": digest,
-                           "sheets_reads": wb.reads,
-                           "payload": None if seen else wb.payload.decode()})
-        state_row = {"spreadsheet_key": v["spreadsheet_key"], "kode_desa": v["kode_desa"],
-                     "modified_time": v.get("modified_time"), "content_hash": digest}
-        if seen:
-            runs.append(_village_run(run_id, v, "unchanged", reads=wb.reads))
-            state_rows.append(state_row)
-            continue
         try:
-            parsed = parse_workbook(wb.value_ranges, v, spreadsheet_key=v["spreadsheet_key"], fetched_at=fetched_at,
-                                    today=fetched_at.astimezone(JAKARTA).date(), ref=ref)
-        except UnreadableSheet as e:
-            runs.append(_village_run(run_id, v, "failed", reason="unreadable_sheet", message=str(e), reads=wb.reads))
+            fetch_row, state_row, run, parsed = _one_workbook(run_id, now, v, f.workbook, state, ref)
+        except Exception as e:  # noqa: BLE001 - one village's odd answer must not cost the others
+            error = " ".join(f"{type(e).__name__}: {e}".split())[:200].encode("utf-8", "replace").decode("utf-8")
+            runs.append(_village_run(run_id, v, "failed", reason="parse_error",
+                                     message=PARSE_ERROR_MESSAGE.format(error=error), reads=f.reads))
             continue
-        for table, frame in parsed.tables.items():
-            parts[table].append(frame)
-        parts["rejections"].append(parsed.rejections)
-        parts["warnings"].append(parsed.warnings)
-        counts = parsed.tab_counts.assign(kode_desa=v["kode_desa"], spreadsheet_key=v["spreadsheet_key"])
-        parts["tab_counts"].append(counts)
-        totals = tuple(int(counts[c].sum()) for c in ("rows_read", "rows_loaded", "rows_rejected"))
-        runs.append(_village_run(run_id, v, "loaded", reads=wb.reads, counts=totals))
-        villages.append(v["kode_desa"])
-        state_rows.append(state_row)
+        if fetch_row is not None:
+            fetch_rows.append(fetch_row)
+        runs.append(run)
+        if parsed is not None:
+            for table, frame in parsed.tables.items():
+                parts[table].append(frame)
+            parts["rejections"].append(parsed.rejections)
+            parts["warnings"].append(parsed.warnings)
+            parts["tab_counts"].append(parsed.tab_counts.assign(kode_desa=v["kode_desa"],
+                                                                spreadsheet_key=v["spreadsheet_key"]))
+            villages.append(v["kode_desa"])
+        if state_row is not None:
+            state_rows.append(state_row)
     for v in skipped:
         runs.append(_village_run(run_id, v, "skipped"))
     return Batch(run_id=run_id, now=now, fetches=_frame(fetch_rows), villages=villages,
                  tables={t: _concat(parts[t], _columns(t)) for t in HISTORIED},
                  state=_frame(state_rows), village_runs=_frame(runs))
+
+
+def _one_workbook(run_id: str, now: datetime, v: dict, wb: sheets.Workbook, state: dict, ref: Reference):
+    """(fetch row to land, sheet state to record or None, village run row, ParsedWorkbook or None)
+    for one fetched workbook. Raises on anything unexpected; build_batch turns that into a
+    failed village, and nothing of this village is written."""
+    digest = wb.content_hash
+    fetched_at = datetime.fromtimestamp(wb.fetched_at, timezone.utc)
+    seen = state.get(v["spreadsheet_key"], (None, None))[1] == digest
+    fetch_row = {"run_id": run_id, "run_started_at": now, "spreadsheet_key": v["spreadsheet_key"],
+                 "kode_desa": v["kode_desa"], "fetched_at": fetched_at,
+                 "modified_time": v.get("modified_time"), "content_hash": digest,
+                 "sheets_reads": wb.reads,
+                 "payload": None if seen else wb.payload.decode()}
+    state_row = {"spreadsheet_key": v["spreadsheet_key"], "kode_desa": v["kode_desa"],
+                 "modified_time": v.get("modified_time"), "content_hash": digest}
+    if seen:
+        return fetch_row, state_row, _village_run(run_id, v, "unchanged", reads=wb.reads), None
+    try:
+        parsed = parse_workbook(wb.value_ranges, v, spreadsheet_key=v["spreadsheet_key"], fetched_at=fetched_at,
+                                today=fetched_at.astimezone(JAKARTA).date(), ref=ref)
+    except UnreadableSheet as e:
+        return fetch_row, None, _village_run(run_id, v, "failed", reason="unreadable_sheet", message=str(e),
+                                             reads=wb.reads), None
+    counts = parsed.tab_counts
+    totals = tuple(int(counts[c].sum()) for c in ("rows_read", "rows_loaded", "rows_rejected"))
+    return fetch_row, state_row, _village_run(run_id, v, "loaded", reads=wb.reads, counts=totals), parsed
 
 
 def _columns(table: str) -> dict[str, str]:

@@ -41,7 +41,8 @@ _EN_DECIMAL = re.compile(r"^\d{1,3}(,\d{3})*\.\d+$|^\d+\.\d+$")
 class NumberReading(NamedTuple):
     """value: int for whole-number kinds, float for `decimal`; None when blank or unreadable.
 
-    reason: a rejection code (`not_a_number`, `not_integer`) or None.
+    reason: a rejection code (`not_a_number`, `not_integer`, `out_of_range` beyond 64 bits) or None.
+    A boolean (TRUE/FALSE) is `not_a_number`, never 1 or 0.
     warning: a warning code (`thousands_separator_assumed`) or None.
     """
 
@@ -99,8 +100,8 @@ def _whole(value: float | int, kind: str) -> NumberReading:
         if not value.is_integer():
             return NumberReading(None, "not_integer")
         value = int(value)
-    if abs(value) > INT64_MAX:
-        return NumberReading(None, "not_a_number")
+    if abs(value) > INT64_MAX:                 # a 20-digit number: no column's bound is that high
+        return NumberReading(None, "out_of_range")
     return NumberReading(value)
 
 
@@ -112,8 +113,8 @@ def read_number(cell, kind: str = "count") -> NumberReading:
     """
     if cell is None:
         return NumberReading(None)
-    if isinstance(cell, bool):            # a checkbox; Sheets' hashing treats True as 1 anyway
-        return NumberReading(int(cell) if kind != "decimal" else float(cell))
+    if isinstance(cell, bool):            # a checkbox or TRUE/FALSE typed in a count: not a number
+        return NumberReading(None, "not_a_number")
     if isinstance(cell, (int, float)):
         if isinstance(cell, float) and kind != "decimal" and math.isfinite(cell) and not cell.is_integer():
             thousands = round(cell * 1000)

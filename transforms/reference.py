@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import csv
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from transforms.headers import header_keys
-from transforms.rules import ALL_REASONS, KINDS
+from transforms.rules import ALL_REASONS, KINDS, NUMBER_KINDS
 from transforms.text import normalise_place_name, simple_key
 
 DEFAULT_CONFIG_DIR = Path(__file__).resolve().parent.parent / "config"
@@ -41,6 +41,7 @@ class ColumnSpec:
     required: bool
     prefilled: bool       # the template fills it in advance, so alone it does not make a data row
     aliases: tuple[str, ...]
+    maximum: int | float | None = None    # plausible upper bound (config/bounds.csv): above is out_of_range
 
 
 @dataclass(frozen=True)
@@ -137,6 +138,27 @@ def _load_messages(path: Path) -> dict[str, MessageSpec]:
     return messages
 
 
+def _load_bounds(path: Path, columns: dict[str, tuple[ColumnSpec, ...]]) -> dict[str, tuple[ColumnSpec, ...]]:
+    """Apply config/bounds.csv (tab, field, max): the plausible maximum of a number column.
+    A missing file means no bounds; a bound on an unknown or non-number column is refused."""
+    if not path.exists():
+        return columns
+    maxima: dict[tuple[str, str], int | float] = {}
+    for line, row in enumerate(_rows(path, {"tab", "field", "max"}), start=2):
+        spec = next((s for s in columns.get(row["tab"], ()) if s.field == row["field"]), None)
+        if spec is None or spec.kind not in NUMBER_KINDS:
+            raise ValueError(f"{path}:{line}: {row['tab']}.{row['field']} is not a number column of columns.csv")
+        try:
+            maximum = float(row["max"]) if spec.kind == "decimal" else int(row["max"])
+        except ValueError:
+            raise ValueError(f"{path}:{line}: max {row['max']!r} is not a number") from None
+        if not maximum >= 0:
+            raise ValueError(f"{path}:{line}: max must be 0 or more")
+        maxima[(spec.tab, spec.field)] = maximum
+    return {tab: tuple(replace(s, maximum=maxima.get((tab, s.field), s.maximum)) for s in specs)
+            for tab, specs in columns.items()}
+
+
 def _load_variants(path: Path) -> dict[str, str]:
     if not path.exists():
         return {}
@@ -194,9 +216,10 @@ def _frozen(mapping: dict) -> FrozenMap:
 
 
 def load_reference(config_dir: Path | str | None = None) -> Reference:
-    """Read and check config/columns.csv, categories.csv, messages.csv and name_variants.csv."""
+    """Read and check config/columns.csv, bounds.csv, categories.csv, messages.csv and name_variants.csv."""
     config = Path(config_dir) if config_dir is not None else DEFAULT_CONFIG_DIR
     columns, lookup = _load_columns(config / "columns.csv")
+    columns = _load_bounds(config / "bounds.csv", columns)
     synonyms, values, strategies = _load_categories(config / "categories.csv")
     return Reference(
         columns=_frozen(columns),

@@ -28,7 +28,7 @@ from transforms.frames import frame, integers, strings
 REJECT_REASONS = frozenset({
     "missing_required", "not_a_number", "negative_count", "not_integer", "bad_date", "bad_month",
     "future_date", "before_2015", "no_participants", "duplicate_month", "bad_gender", "bad_value",
-    "unknown_field", "duplicate_field",
+    "unknown_field", "duplicate_field", "bad_cell", "out_of_range",
 })
 WARNING_REASONS = frozenset({
     "unknown_category", "unknown_strategy", "profile_other_village", "full_name_masked", "nik_removed",
@@ -127,12 +127,22 @@ class Bound(NamedTuple):
     detail: str
 
 
+def plausible_detail(maximum) -> str:
+    """The detail of an `out_of_range` rejection: `paling banyak 50.000` (Indonesian grouping)."""
+    shown = f"{maximum:,}".replace(",", ".") if isinstance(maximum, int) else str(maximum).replace(".", ",")
+    return f"paling banyak {shown}"
+
+
 @lru_cache(maxsize=4096)
-def bounds_for(tab: str, field_name: str, kind: str, today: date) -> tuple[Bound, ...]:
-    """checks_for(tab, field_name, kind), resolved for `today` (cached: a run has one today)."""
-    return tuple(Bound(_bound(c.minimum, today), _bound(c.maximum, today), c.reason,
-                       c.detail or (f"{today:%d/%m/%Y}" if c.maximum == TODAY else ""))
-                 for c in checks_for(tab, field_name, kind))
+def bounds_for(tab: str, field_name: str, kind: str, today: date, maximum=None) -> tuple[Bound, ...]:
+    """checks_for(tab, field_name, kind), resolved for `today` (cached: a run has one today),
+    then the column's plausible maximum (config/bounds.csv), if it has one."""
+    found = tuple(Bound(_bound(c.minimum, today), _bound(c.maximum, today), c.reason,
+                        c.detail or (f"{today:%d/%m/%Y}" if c.maximum == TODAY else ""))
+                  for c in checks_for(tab, field_name, kind))
+    if maximum is not None:
+        found += (Bound(None, maximum, "out_of_range", plausible_detail(maximum)),)
+    return found
 
 
 def failed_bound(value, bounds: Sequence[Bound]) -> Bound | None:

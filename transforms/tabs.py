@@ -26,13 +26,14 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
+from transforms.cells import OddCell
 from transforms.columns import TABLE_COLUMNS
 from transforms.dates import SERIAL_EPOCH, parse_date, parse_month, serial_to_date
 from transforms.headers import UnreadableSheet, find_header
 from transforms.numbers import INT64_MAX, read_number
 from transforms.reference import CATEGORY_KINDS, OTHER_CATEGORY, Reference
 from transforms.rules import (BLANK_IS_ZERO_KINDS, BLANK_IS_ZERO_TABS, CODE_ID, CODES, NUMBER_KINDS, ROW_CHECKS,
-                              ROW_TESTS, Bound, Cell, Found, bounds_for, failed_bound)
+                              ROW_TESTS, Bound, Cell, Found, bounds_for, failed_bound, plausible_detail)
 from transforms.text import (DASHES, cell_text, clean_text, lookup_category, parse_gender, parse_yes_no,
                              read_initials, simple_key)
 
@@ -224,10 +225,13 @@ def read_column(uniques: list, tab: str, spec, ref: Reference, today: date) -> R
         values = [clean_text(u) for u in uniques]
     else:
         read, quick = reader(spec.kind, ref), quick_reader(spec.kind, ref)
-        bounds, number = bounds_for(tab, spec.field, spec.kind, today), spec.kind in NUMBER_KINDS
+        maximum = getattr(spec, "maximum", None)
+        bounds, number = bounds_for(tab, spec.field, spec.kind, today, maximum), spec.kind in NUMBER_KINDS
         values, rest = _read_plain_ints(uniques, spec.kind, bounds)
         for i in rest:
             u = uniques[i]
+            if type(u) is OddCell:
+                continue                                    # rejected below, whatever the kind
             value = quick(u) if quick is not None else None
             if value is not None:
                 bound = failed_bound(value, bounds) if bounds else None
@@ -240,11 +244,17 @@ def read_column(uniques: list, tab: str, spec, ref: Reference, today: date) -> R
                 continue
             else:
                 cell = _checked(read(u), bounds)
+            if cell.reason == "out_of_range" and not cell.detail and maximum is not None:
+                cell = cell._replace(detail=plausible_detail(maximum))
             values[i] = cell.value
             if cell.reason or cell.warning:
                 notes[i] = cell
                 reasons[i] = CODE_ID[cell.reason] if cell.reason else 0
                 warnings[i] = CODE_ID[cell.warning] if cell.warning else 0
+    for i, u in enumerate(uniques):
+        if type(u) is OddCell:                              # a list or object where a value belongs
+            values[i], reasons[i], warnings[i] = None, CODE_ID["bad_cell"], 0
+            notes[i] = Cell(None, "bad_cell", detail=u.kind)
     if spec.required:
         empty = np.array([v is None for v in values], dtype=bool) & (reasons == 0)
         reasons[empty] = CODE_ID["missing_required"]

@@ -27,14 +27,14 @@ def is_blank(value) -> bool:
 def cell_text(value) -> str:
     """A cell as the librarian would read it back; used for rejection values and text columns.
 
-    Whole floats lose their ".0" because Sheets shows `12`, not `12.0`.
+    Whole floats lose their ".0" because Sheets shows `12`, not `12.0` (huge ones stay `1e+308`).
     """
     if value is None:
         return ""
     if isinstance(value, bool):
         return "TRUE" if value else "FALSE"
     if isinstance(value, float):
-        return str(int(value)) if value.is_integer() else repr(value)
+        return str(int(value)) if value.is_integer() and abs(value) < 1e16 else repr(value)
     return str(value)
 
 

@@ -17,6 +17,7 @@ from datetime import date, datetime, timezone
 import numpy as np
 import pandas as pd
 
+from transforms.cells import normalise_value_ranges
 from transforms.columns import TAB_COUNT_COLUMNS, TABLE_COLUMNS, TABLE_TABS, all_columns
 from transforms.frames import constant_strings, frame, integers, strings
 from transforms.headers import HEADER_SCAN_ROWS, UnreadableSheet, header_keys
@@ -201,7 +202,7 @@ def parse_workbook(
     stamp = pd.Timestamp(fetched_at)
     stamp = stamp.tz_localize(timezone.utc) if stamp.tzinfo is None else stamp.tz_convert(timezone.utc)
     kode_desa = str(village["kode_desa"])
-    tabs = find_tabs(value_ranges)
+    tabs = find_tabs(normalise_value_ranges(value_ranges))     # null rows, lists in cells, surrogates...
     for tab in REQUIRED_TABS:
         if tab not in tabs:
             raise UnreadableSheet(tab, [s.header for s in ref.columns[tab] if s.required], tab_missing=True)

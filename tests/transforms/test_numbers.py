@@ -33,7 +33,9 @@ def test_reads(cell, kind, value):
     ("banyak", "count", "not_a_number"), ("12 L / 10 P", "count", "not_a_number"), ("1.2.3", "count", "not_a_number"),
     ("12,5", "count", "not_integer"), ("1.5", "count", "not_integer"), (12.5, "count", "not_integer"),
     (1.5, "money", "not_integer"), ("kira-kira 10", "count", "not_a_number"), (float("inf"), "count", "not_a_number"),
-    ("99999999999999999999", "count", "not_a_number"),
+    ("99999999999999999999", "count", "out_of_range"), (10**19, "count", "out_of_range"),
+    (True, "count", "not_a_number"), (False, "count", "not_a_number"), (True, "decimal", "not_a_number"),
+    (float("nan"), "money", "not_a_number"),
 ])
 def test_refuses(cell, kind, reason):
     assert read_number(cell, kind).reason == reason

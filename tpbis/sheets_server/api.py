@@ -90,7 +90,9 @@ class Api:
             body = self._json(raw_body)
             handler: Callable = getattr(self, name)
             status, payload = handler(groups, query, body)
-            return status, (b"" if payload is None else encode(payload)), {}
+            if not isinstance(payload, bytes):
+                payload = b"" if payload is None else encode(payload)
+            return status, payload, {}
         except ApiError as error:
             return self._error(error)
 
@@ -122,12 +124,24 @@ class Api:
         key = groups["key"]
         book = self.store.view(key)
         options = _render_options(query)
-        ranges = [values.read_range(book, text, *options) for text in query.get("ranges", [])]
-        return 200, {"spreadsheetId": key, "valueRanges": ranges}
+        texts = query.get("ranges", [])
+        ranges = [values.read_range(book, text, *options) for text in texts]
+        odd = [self._odd(key, book, text) for text in texts]
+        if not any(odd):
+            return 200, {"spreadsheetId": key, "valueRanges": ranges}
+        parts = [_spliced(r, o) if o else encode(r) for r, o in zip(ranges, odd)]
+        return 200, (encode({"spreadsheetId": key})[:-1] + b',"valueRanges":[' + b",".join(parts) + b"]}")
 
     def values_get(self, groups, query, body):
         book = self.store.view(groups["key"])
-        return 200, values.read_range(book, groups["range"], *_render_options(query))
+        found = values.read_range(book, groups["range"], *_render_options(query))
+        odd = self._odd(groups["key"], book, groups["range"])
+        return 200, (_spliced(found, odd) if odd else found)
+
+    def _odd(self, key: str, book: dict, text: str) -> tuple[str, bool] | None:
+        """The odd values injected for the tab a range names (faults.odd_values), if any."""
+        sheet, _ = values.locate(book, text)
+        return self.faults.odd_for(key, sheet["title"])
 
     # -- Sheets writes -----------------------------------------------------------------------
     def create_spreadsheet(self, groups, query, body):
@@ -211,6 +225,20 @@ class Api:
         if not self.store.delete(groups["key"]):
             raise ApiError(404, f"File not found: {groups['key']}.")
         return 204, None
+
+
+def _spliced(value_range: dict, odd: tuple[str, bool]) -> bytes:
+    """A ValueRange's JSON with raw JSON text appended to (or replacing) its `values`."""
+    raw, append = odd
+    base = {k: v for k, v in value_range.items() if k != "values"}
+    rows = value_range.get("values", [])
+    if append:
+        inner = raw[1:-1].strip()
+        spliced = encode(rows) if not inner else (
+            encode(rows)[:-1] + b"," + inner.encode("utf-8") + b"]" if rows else raw.encode("utf-8"))
+    else:
+        spliced = raw.encode("utf-8")
+    return encode(base)[:-1] + b',"values":' + spliced + b"}"
 
 
 def _one(query: dict[str, list[str]], name: str, default: str | None = None) -> str | None:

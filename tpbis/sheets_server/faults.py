@@ -1,7 +1,8 @@
 """What can go wrong with Google, on demand: injected errors, the quota, and counters.
 
 The sync must survive revoked shares (403), deleted sheets (404), flaky backends (5xx), a
-truncated body, and the 60-reads-per-minute quota. Tests and benchmarks set these up here
+truncated body, odd cell values no real sheet holds (`odd_values`), and the
+60-reads-per-minute quota. Tests and benchmarks set these up here
 and read the counters to check how many requests the sync really made.
 """
 
@@ -39,6 +40,7 @@ class Faults:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._faults: dict[str, Fault] = {}
+        self._odd: dict[str, dict[str, tuple[str, bool]]] = {}
         self.latency: float = 0.0
 
     def status(self, key: str, code: int, times: int | None = None,
@@ -57,14 +59,34 @@ class Faults:
         with self._lock:
             self._faults[key] = Fault(200, times, malformed=True)
 
+    def odd_values(self, key: str, tab: str, raw_json: str, *, append: bool = True) -> None:
+        """Serve raw JSON as the `values` of tab `tab` of sheet `key` in every values read
+        (`values:batchGet`, `values/{range}`), until cleared: appended after the tab's rows
+        (`raw_json` is then a JSON array of rows) or, with append=False, instead of them (any
+        JSON at all, e.g. `null` or `"x"`). The text is sent as given, so it can hold what
+        Python would not write: integers of any size, `NaN`, lone surrogates (`"\\ud800"`)."""
+        import json
+        json.loads(raw_json)                    # a typo in a test is a test error, not a fault
+        if append and not raw_json.strip().startswith("["):
+            raise ValueError("append=True needs a JSON array of rows")
+        with self._lock:
+            self._odd.setdefault(key, {})[_tab_key(tab)] = (raw_json.strip(), append)
+
+    def odd_for(self, key: str, tab: str) -> tuple[str, bool] | None:
+        """(raw JSON, append) injected for this tab of this sheet, or None."""
+        with self._lock:
+            return self._odd.get(key, {}).get(_tab_key(tab))
+
     def clear(self, key: str | None = None) -> None:
-        """Remove the fault of one key, or all faults and the latency."""
+        """Remove the faults (status and odd values) of one key, or all faults and the latency."""
         with self._lock:
             if key is None:
                 self._faults.clear()
+                self._odd.clear()
                 self.latency = 0.0
             else:
                 self._faults.pop(key, None)
+                self._odd.pop(key, None)
 
     def take(self, key: str) -> Fault | None:
         """The fault that applies to this request for `key`, using up one of its times."""
@@ -83,6 +105,10 @@ class Faults:
         with self._lock:
             fault = self._faults.get(key)
             return fault is not None and fault.hides_file
+
+
+def _tab_key(title: str) -> str:
+    return " ".join(title.split()).casefold()
 
 
 class SlidingWindow:

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from tpbis.errors import UsageError
-from tpbis.regions import ALIEN, Reference, load_reference, tidy
+from tpbis.regions import ALIEN, Reference, load_reference, name_key, tidy
 from tpbis.settings import CONFIG_DIR
 
 REQUIRED = ["kode_desa", "desa", "kecamatan", "kabupaten", "provinsi", "kelompok", "tahun_kelompok",
@@ -29,6 +29,7 @@ KODE_DESA = re.compile(r"\d{2}\.\d{2}\.\d{2}\.\d{4}")          # Kemendagri: 14.
 # would end up in a URL path
 SPREADSHEET_KEY = re.compile(r"[A-Za-z0-9_-]{20,128}")
 YEAR = re.compile(r"(19|20)\d\d")
+ADMIN_PREFIX = re.compile(r"^(kecamatan|kec)\b\.?\s*", re.IGNORECASE)
 SAVE_AS_UTF8 = "save it as 'CSV UTF-8' (Excel: File > Save As > CSV UTF-8)"
 
 
@@ -112,6 +113,7 @@ def check_registry(path: Path, config_dir: Path = CONFIG_DIR) -> list[dict[str, 
     position = {c: names.index(c) for c in REQUIRED}
     reference = load_reference(config_dir)
     villages, first_seen = [], {"kode_desa": {}, "spreadsheet_key": {}}
+    kecamatan_names: dict[str, tuple[str, int]] = {}
     for line, fields in records[1:]:
         extra = [i for i, f in enumerate(fields) if i >= len(names) and f.strip()]
         if extra:
@@ -126,6 +128,8 @@ def check_registry(path: Path, config_dir: Path = CONFIG_DIR) -> list[dict[str, 
                 row_problems.append((column, f"duplicate {column} {value!r} (also on line {seen[value]})"))
             elif value:
                 seen[value] = line
+        if not row_problems:
+            row_problems += _one_kecamatan_name(row, line, kecamatan_names)
         problems += [Problem(line, position[c] + 1, m) for c, m in row_problems]
         villages.append(row)
     if problems:
@@ -169,6 +173,20 @@ def _check_row(row: dict[str, str], reference: Reference, config_dir: Path) -> l
         elif not row[column]:       # a kecamatan the reference does not know keeps its registry name
             out.append(("kecamatan", f"kecamatan is empty and {prefix} is not in {regions}"))
     return out
+
+
+def _one_kecamatan_name(row: dict[str, str], line: int, seen: dict[str, tuple[str, int]]) -> list[tuple[str, str]]:
+    """A kecamatan code the reference does not know: one name for all its villages (the first
+    spelling, without `Kec.`); a different name is a second region, refused."""
+    code = row["kode_desa"][:8]
+    if code not in seen:
+        seen[code] = (ADMIN_PREFIX.sub("", row["kecamatan"]) or row["kecamatan"], line)
+    name, first = seen[code]
+    if name_key(row["kecamatan"]) != name_key(name):
+        return [("kecamatan", f"kecamatan {row['kecamatan']!r} of {code} was {name!r} on line {first}: "
+                              "one kecamatan code, one name")]
+    row["kecamatan"] = name
+    return []
 
 
 def read_registry(path: Path, config_dir: Path = CONFIG_DIR):

@@ -68,9 +68,11 @@ class Reference:
         key = name_key(typed)
         if not key or key == name_key(region.name):
             return region.name
-        others = {name_key(r.name) for r in self.of_level(region.level) if r.code != code
-                  and r.code.rsplit(".", 1)[0] == code.rsplit(".", 1)[0]}
-        return ALIEN if key in others else region.name
+        parent = code.rsplit(".", 1)[0]
+        others = {name_key(r.name) for r in self.of_level(region.level)
+                  if r.code != code and r.code.rsplit(".", 1)[0] == parent}
+        # `Pekanbaru` is Kota Pekanbaru's name too, typed without `Kota`
+        return ALIEN if key in others | {CITY.sub("", k) for k in others} else region.name
 
     def find(self, level: str, text: str) -> Region | None:
         """A region of `level` by its code (`14.03`) or any spelling of its name."""

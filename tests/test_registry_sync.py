@@ -83,3 +83,36 @@ def test_three_spellings_of_bengkalis_are_one_region_one_extract_and_removals_ar
     result = CliRunner().invoke(app, ["sync", "--registry", str(smaller), "--accept-removals"])
     assert result.exit_code == 0, result.output
     assert query(sync_env, "select count(*) from report.villages") == [(14,)]
+
+
+def test_an_error_inside_the_flow_is_still_one_line_from_the_command(tmp_path):
+    """The command line checks the published warehouse; the flow checks the working file. With
+    only a working file (a first sync that never published), the flow refuses the removals, and
+    `tpbis sync` shows that as one line: Prefect's ERROR logs and tracebacks stay in Prefect."""
+    import os
+    import subprocess
+    import sys
+
+    from prefect.settings import PREFECT_API_URL
+    from tpbis.warehouse import apply_schema
+    rows = sample_rows()
+    warehouse = tmp_path / "wh" / "tpbis.duckdb"
+    warehouse.parent.mkdir()
+    con = duckdb.connect(str(warehouse.with_name("tpbis.sync.duckdb")))
+    apply_schema(con)
+    con.executemany("insert into core.villages (kode_desa, desa) values (?, ?)",
+                    [(r["kode_desa"], r["desa"]) for r in rows])
+    con.close()
+    smaller = write_registry(tmp_path / "smaller.csv", rows[5:])
+    env = {**os.environ, "PREFECT_API_URL": PREFECT_API_URL.value(), "TPBIS_SHEETS_API_URL": "http://127.0.0.1:9",
+           "TPBIS_DRIVE_API_URL": "http://127.0.0.1:9", "PREFECT_LOGGING_LEVEL": "INFO"}
+    done = subprocess.run([sys.executable, "-m", "tpbis.cli", "sync", "--registry", str(smaller),
+                           "--warehouse", str(warehouse)], capture_output=True, text=True, env=env, timeout=300)
+    assert done.returncode == 2, done.stderr
+    assert "Traceback" not in done.stderr and "| ERROR" not in done.stderr
+    errors = [line for line in done.stderr.splitlines() if line.startswith("Error")]
+    assert errors == [f"Error: {smaller}: 5 of 17 registered villages would disappear "
+                      f"({', '.join(sorted(r['kode_desa'] for r in rows[:5])[:3])}, ...); more than "
+                      "TPBIS_MAX_REMOVED_SHARE=0.1. If that is intended, run `tpbis sync --accept-removals`; "
+                      "otherwise fix the registry"], done.stderr
+    assert not warehouse.exists()

@@ -64,6 +64,10 @@ def check_before_sync(registry: Optional[Path], warehouse: Optional[Path], accep
     from tpbis.settings import Settings
     settings = Settings.from_env().with_(registry=registry, warehouse=warehouse)
     villages = check_registry(settings.registry, settings.config_dir)
+    if not settings.is_local and not (settings.credentials_file and Path(settings.credentials_file).is_file()):
+        where = f"({Path(settings.credentials_file).absolute()} is not a file)" if settings.credentials_file else ""
+        raise UsageError(f"a service-account key file is needed for {settings.sheets_api_url}: set "
+                         f"TPBIS_CREDENTIALS or GOOGLE_APPLICATION_CREDENTIALS {where}".strip())
     check_removals(settings.registry, villages, registered_in_warehouse(settings.warehouse),
                    settings.max_removed_share, accept_removals)
 
@@ -73,6 +77,9 @@ def run_sync(registry: Optional[Path], warehouse: Optional[Path], full: bool, ve
     check_before_sync(registry, warehouse, accept_removals)
     configure_prefect(verbose)
     from flows.nightly_sync import nightly_sync
+    if not verbose:
+        from tpbis.commandline.errors import hide_prefect_error_logs
+        hide_prefect_error_logs()
     return nightly_sync(registry_path=str(registry) if registry else None,
                         warehouse_path=str(warehouse) if warehouse else None, full=full, write_back=write_back,
                         accept_removals=accept_removals)

@@ -107,3 +107,24 @@ class ErrorReportingGroup(TyperGroup):
         except Exception as e:
             report(ctx, e, f"internal error: {type(e).__name__}: {e} (run with --verbose for details)",
                    INTERNAL_ERROR)
+
+
+class _OnlyBelowError:
+    """Console filter: a failed flow run's ERROR records (with their tracebacks) stay out of the
+    terminal; the command prints the one-line error, and Prefect's API still has them all."""
+
+    @staticmethod
+    def filter(record) -> bool:
+        import logging
+        return record.levelno < logging.ERROR
+
+
+def hide_prefect_error_logs() -> None:
+    """Without --verbose: Prefect's console handlers show warnings and below only."""
+    import logging
+    from prefect.logging.handlers import PrefectConsoleHandler
+    loggers = [logging.getLogger()] + [lg for lg in logging.Logger.manager.loggerDict.values()
+                                       if isinstance(lg, logging.Logger)]
+    for handler in {h for lg in loggers for h in lg.handlers if isinstance(h, PrefectConsoleHandler)}:
+        if not any(isinstance(f, _OnlyBelowError) for f in handler.filters):
+            handler.addFilter(_OnlyBelowError())

@@ -3,6 +3,7 @@
 `--verbose`, and paths in messages absolute."""
 from __future__ import annotations
 
+import pytest
 import typer
 from typer.testing import CliRunner
 
@@ -118,3 +119,22 @@ def test_help_still_works_and_exits_0():
     assert invoke(["--help"]).exit_code == 0
     assert "--verbose" in invoke(["extract", "--help"]).stdout
     assert "--accept-removals" in invoke(["sync", "--help"]).stdout
+
+
+def test_a_taken_port_is_could_not_run(tmp_path):
+    import socket
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = invoke(["sheets-server", "--data", str(tmp_path), "--port", str(port)])
+    assert result.exit_code == 3
+    assert one_line(result) == f"Error: cannot listen on 127.0.0.1:{port}: Address already in use"
+
+
+def test_a_missing_region_reference_is_a_configuration_error(tmp_path):
+    from tpbis.registry import RegistryError, check_registry
+    from tpbis.settings import CONFIG_DIR
+    with pytest.raises(UsageError, match=f"Region reference cannot be read: {tmp_path / 'regions.csv'}"):
+        check_registry(CONFIG_DIR / "villages.csv", tmp_path)
+    assert issubclass(RegistryError, UsageError)

@@ -131,8 +131,13 @@ def sheets_server(data: Path = typer.Option(None, "--data", help="Folder of work
                   port: int = typer.Option(8765, help="Port.")):
     """Run the local Sheets v4 / Drive v3 compatible server until Ctrl-C."""
     from tpbis import sample
+    from tpbis.errors import CannotRun
     from tpbis.sheets_server import serve_forever
-    serve_forever(data or sample.sample_dir(Path("data") / "sample-sheets"), host, port)
+    folder = data or sample.sample_dir(Path("data") / "sample-sheets")
+    try:
+        serve_forever(folder, host, port)
+    except OSError as e:            # the port is taken, or the address is not this machine's
+        raise CannotRun(f"cannot listen on {host}:{port}: {e.strerror or e}") from e
 
 
 @app.command()

@@ -13,6 +13,8 @@ import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
+from tpbis.errors import UsageError
+
 LEVELS = ("provinsi", "kabupaten", "kecamatan")
 # administrative words people put before a name; they carry no identity of their own
 PREFIXES = re.compile(r"^(provinsi|prov|kabupaten|kab|kecamatan|kec|desa|ds|kelurahan|kel)\b\s*")
@@ -41,7 +43,7 @@ class Region:
     name: str
 
 
-class NameConflict(ValueError):
+class NameConflict(UsageError, ValueError):
     """Two regions of one level share a name: slugs and name matching would be ambiguous."""
 
 
@@ -88,9 +90,14 @@ class Reference:
 
 def load_reference(config_dir: Path) -> Reference:
     """config/regions.csv (columns kode, level, nama, parent); refuses ambiguous names."""
-    path = Path(config_dir) / "regions.csv"
-    with path.open(encoding="utf-8-sig", newline="") as f:
-        rows = list(csv.DictReader(f))
+    path = (Path(config_dir) / "regions.csv").absolute()
+    try:
+        with path.open(encoding="utf-8-sig", newline="") as f:
+            rows = list(csv.DictReader(f))
+    except (OSError, UnicodeDecodeError) as e:
+        raise UsageError(f"Region reference cannot be read: {path} ({getattr(e, 'strerror', None) or e})") from None
+    if rows and not {"kode", "level", "nama"} <= set(rows[0]):
+        raise UsageError(f"{path}: the header must name kode, level, nama, parent")
     regions = {tidy(r["kode"]): Region(tidy(r["kode"]), tidy(r["level"]), tidy(r["nama"])) for r in rows}
     seen: dict[tuple[str, str, str], str] = {}
     for r in regions.values():
@@ -98,6 +105,6 @@ def load_reference(config_dir: Path) -> Reference:
         parent = r.code.rsplit(".", 1)[0] if "." in r.code else ""
         k = (r.level, parent, name_key(r.name))
         if k in seen:
-            raise NameConflict(f"{path.absolute()}: {r.code} and {seen[k]} are both named {r.name!r}")
+            raise NameConflict(f"{path}: {r.code} and {seen[k]} are both named {r.name!r}")
         seen[k] = r.code
     return Reference(regions)

@@ -138,3 +138,11 @@ def test_a_missing_region_reference_is_a_configuration_error(tmp_path):
     with pytest.raises(UsageError, match=f"Region reference cannot be read: {tmp_path / 'regions.csv'}"):
         check_registry(CONFIG_DIR / "villages.csv", tmp_path)
     assert issubclass(RegistryError, UsageError)
+
+
+def test_replay_without_a_warehouse_creates_nothing(tmp_path):
+    result = invoke(["replay", "--warehouse", str(tmp_path / "none" / "tpbis.duckdb")])
+    assert result.exit_code == 2
+    assert one_line(result) == (f"Error: No warehouse at {tmp_path / 'none' / 'tpbis.duckdb'}: nothing to replay "
+                                "(run `tpbis sync` first)")
+    assert not (tmp_path / "none").exists()

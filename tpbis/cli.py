@@ -192,6 +192,8 @@ def replay(warehouse: Optional[Path] = WarehouseOpt, registry: Optional[Path] = 
     from tpbis.replay import replay_all
     from tpbis.settings import Settings
     settings = Settings.from_env().with_(warehouse=warehouse_path(warehouse), registry=registry)
+    if not settings.warehouse.exists() and not settings.working_file.exists():
+        raise UsageError(f"No warehouse at {settings.warehouse}: nothing to replay (run `tpbis sync` first)")
     n = replay_all(settings)
     typer.echo(f"Replayed {n} fetches into {settings.warehouse}")
 

@@ -66,22 +66,27 @@ def _run_id() -> str:
 
 @flow(name="nightly-sync", task_runner=make_task_runner(), log_prints=False)  # env TPBIS_TASK_RUNNER
 def nightly_sync(registry_path: str | None = None, warehouse_path: str | None = None,
-                 full: bool = False, write_back: bool = False) -> dict:
+                 full: bool = False, write_back: bool = False, accept_removals: bool = False) -> dict:
     """Sync every registered village sheet that changed; returns the run summary.
 
     registry_path / warehouse_path override TPBIS_REGISTRY / TPBIS_WAREHOUSE; `full` re-reads
     every sheet (content hashes decide what loads); `write_back` writes each synced village's
-    validation results into a `Validasi` tab of its own sheet (needs the spreadsheets scope).
+    validation results into a `Validasi` tab of its own sheet (needs the spreadsheets scope);
+    `accept_removals` lets the registry drop more than TPBIS_MAX_REMOVED_SHARE of the villages.
     """
     settings = Settings.from_env().with_(registry=registry_path and Path(registry_path),
                                          warehouse=warehouse_path and Path(warehouse_path))
     clock = time.monotonic()
     started = datetime.now(timezone.utc)
     run_id = _run_id()
-    villages = registry.read_registry(settings.registry)
+    villages = registry.read_registry(settings.registry, settings.config_dir)
     ref = load_reference(settings.config_dir)
 
     con = warehouse.open_writer(settings)
+    # again here (the command line checked the published file): a deployment run comes this way
+    registered = {k for (k,) in con.execute("select kode_desa from core.villages").fetchall()}
+    registry.check_removals(settings.registry, villages["kode_desa"], registered,
+                            settings.max_removed_share, accept_removals)
     warehouse.load_reference_tables(con, villages, registry.read_regions(settings.config_dir))
     full_sweep = full or sync.due_for_full_sweep(warehouse.get_meta(con, "last_full_sweep_at"), started,
                                                  settings.full_sweep_days)

@@ -59,7 +59,7 @@ def test_first_sync_reads_each_sheet_once_and_fills_the_views(sync_env, sheets_s
     result = CliRunner().invoke(app, ["sql", "select count(*) as n from report.villages", "--csv"])
     assert result.exit_code == 0 and result.output.splitlines() == ["n", "17"]
     result = CliRunner().invoke(app, ["sql", "create table x (i int)"])
-    assert result.exit_code == 1 and "read-only" in result.output
+    assert result.exit_code == 2 and "read-only" in result.output        # bad usage: nothing changed
 
 
 def test_row_invariant_holds_for_every_tab(sync_env, sheets_server):

@@ -327,7 +327,7 @@ def test_synthetic_registry_is_unique_and_cycles(tmp_path):
     rows = synthetic.synthetic_registry(20_000)
     assert len({r["kode_desa"] for r in rows}) == len({r["spreadsheet_key"] for r in rows}) == 20_000
     assert all(KEY.match(r["spreadsheet_key"]) for r in rows[:100])
-    assert all(re.fullmatch(r"14\.99\.\d\d\.\d{4}", r["kode_desa"]) for r in rows)
+    assert all(re.fullmatch(r"14\.\d\d\.9\d\.\d{4}", r["kode_desa"]) for r in rows)
     assert {r["kabupaten"] for r in rows} == set(synthetic.KABUPATEN)
     assert {r["kelompok"] for r in rows} == {"replikasi", "replikasi_mandiri", "calon_replikasi_mandiri"}
     assert synthetic.synthetic_registry(3) == rows[:3]                 # deterministic

@@ -1,7 +1,9 @@
 """`tpbis`: the one entry point for every job (contract section 2).
 
 Prefect and other heavy imports happen inside commands so that `tpbis --help` is instant,
-and Prefect is configured (offline, quiet) before it is first imported.
+and Prefect is configured (offline, quiet) before it is first imported. Errors: commands raise
+`tpbis.errors.UsageError` / `CannotRun`; `ErrorReportingGroup` turns them (and anything else)
+into one line on stderr and the contract's exit code, with a traceback only under `--verbose`.
 """
 from __future__ import annotations
 
@@ -15,8 +17,11 @@ from zoneinfo import ZoneInfo
 
 import typer
 
+from tpbis.commandline.errors import ErrorReportingGroup
+from tpbis.errors import UsageError
+
 app = typer.Typer(help="TPBIS reporting warehouse: village library sheets -> DuckDB -> reports.",
-                  no_args_is_help=True, add_completion=False)
+                  no_args_is_help=True, add_completion=False, cls=ErrorReportingGroup)
 
 RegistryOpt = typer.Option(None, "--registry", help="Village registry CSV [env TPBIS_REGISTRY; default config/villages.csv].")
 WarehouseOpt = typer.Option(None, "--warehouse", help="Published warehouse file [env TPBIS_WAREHOUSE; default data/tpbis.duckdb].")
@@ -35,31 +40,61 @@ def configure_prefect(verbose: bool = False) -> None:
         os.environ.setdefault(k, v)
 
 
+def warehouse_path(option: Optional[Path]) -> Path:
+    """--warehouse, else TPBIS_WAREHOUSE, as an absolute path (messages name it unambiguously)."""
+    from tpbis.settings import Settings
+    return (option or Settings.from_env().warehouse).absolute()
+
+
 def as_of_timestamp(day: Optional[str]) -> Optional[datetime]:
     """`--as-of 2023-01-15` means: as known at the end of that day in Riau (WIB)."""
     if not day:
         return None
-    d = date.fromisoformat(day)
+    try:
+        d = date.fromisoformat(day)
+    except ValueError:
+        raise UsageError(f"--as-of must be a day like 2023-01-15, got {day!r}") from None
     return datetime.combine(d + timedelta(days=1), dtime(0), ZoneInfo("Asia/Jakarta")) - timedelta(microseconds=1)
 
 
+def check_before_sync(registry: Optional[Path], warehouse: Optional[Path], accept_removals: bool = False) -> None:
+    """The registry checks of contract section 2, before Prefect is even imported: a bad
+    registry, or one that drops too many villages, stops here (exit 2) with nothing touched."""
+    from tpbis.registry import check_registry, check_removals, registered_in_warehouse
+    from tpbis.settings import Settings
+    settings = Settings.from_env().with_(registry=registry, warehouse=warehouse)
+    villages = check_registry(settings.registry, settings.config_dir)
+    if not settings.is_local and not (settings.credentials_file and Path(settings.credentials_file).is_file()):
+        where = f"({Path(settings.credentials_file).absolute()} is not a file)" if settings.credentials_file else ""
+        raise UsageError(f"a service-account key file is needed for {settings.sheets_api_url}: set "
+                         f"TPBIS_CREDENTIALS or GOOGLE_APPLICATION_CREDENTIALS {where}".strip())
+    check_removals(settings.registry, villages, registered_in_warehouse(settings.warehouse),
+                   settings.max_removed_share, accept_removals)
+
+
 def run_sync(registry: Optional[Path], warehouse: Optional[Path], full: bool, verbose: bool,
-             write_back: bool = False) -> dict:
+             write_back: bool = False, accept_removals: bool = False) -> dict:
+    check_before_sync(registry, warehouse, accept_removals)
     configure_prefect(verbose)
     from flows.nightly_sync import nightly_sync
+    if not verbose:
+        from tpbis.commandline.errors import hide_prefect_error_logs
+        hide_prefect_error_logs()
     return nightly_sync(registry_path=str(registry) if registry else None,
-                        warehouse_path=str(warehouse) if warehouse else None, full=full, write_back=write_back)
+                        warehouse_path=str(warehouse) if warehouse else None, full=full, write_back=write_back,
+                        accept_removals=accept_removals)
 
 
 @app.command()
 def sync(registry: Optional[Path] = RegistryOpt, warehouse: Optional[Path] = WarehouseOpt,
          full: bool = typer.Option(False, "--full", help="Re-read every sheet, modified or not (compares content hashes)."),
          write_back: bool = typer.Option(False, "--write-back", help="Write each village's validation results to a 'Validasi' tab of its sheet."),
-         verbose: bool = typer.Option(False, "--verbose", "-v", help="Show Prefect's logs."),
-         as_json: bool = typer.Option(False, "--json", help="Print the summary as JSON.")):
+         verbose: bool = typer.Option(False, "--verbose", "-v", help="Show Prefect's logs (and tracebacks of errors)."),
+         as_json: bool = typer.Option(False, "--json", help="Print the summary as JSON."),
+         accept_removals: bool = typer.Option(False, "--accept-removals", help="Let the registry drop more than TPBIS_MAX_REMOVED_SHARE of the registered villages.")):
     """Run the nightly sync once, now. Exit 0 when every village synced or was unchanged, 1 otherwise."""
     from tpbis.sync import format_summary
-    summary = run_sync(registry, warehouse, full, verbose, write_back)
+    summary = run_sync(registry, warehouse, full, verbose, write_back, accept_removals)
     typer.echo(json.dumps(summary, indent=2, default=str) if as_json else format_summary(summary))
     raise typer.Exit(0 if summary["villages_failed"] == 0 else 1)
 
@@ -96,8 +131,13 @@ def sheets_server(data: Path = typer.Option(None, "--data", help="Folder of work
                   port: int = typer.Option(8765, help="Port.")):
     """Run the local Sheets v4 / Drive v3 compatible server until Ctrl-C."""
     from tpbis import sample
+    from tpbis.errors import CannotRun
     from tpbis.sheets_server import serve_forever
-    serve_forever(data or sample.sample_dir(Path("data") / "sample-sheets"), host, port)
+    folder = data or sample.sample_dir(Path("data") / "sample-sheets")
+    try:
+        serve_forever(folder, host, port)
+    except OSError as e:            # the port is taken, or the address is not this machine's
+        raise CannotRun(f"cannot listen on {host}:{port}: {e.strerror or e}") from e
 
 
 @app.command()
@@ -106,21 +146,18 @@ def sql(query: Optional[str] = typer.Argument(None, help="One SQL query; without
         as_of: Optional[str] = typer.Option(None, "--as-of", help="Show the state as known at the end of this day (YYYY-MM-DD)."),
         csv: bool = typer.Option(False, "--csv", help="Print CSV instead of a table.")):
     """Query the published warehouse read-only (a shell, or one query)."""
-    from tpbis.settings import Settings
     from tpbis.warehouse import open_reader
     import duckdb
-    path = warehouse or Settings.from_env().warehouse
+    path = warehouse_path(warehouse)
     try:
         con = open_reader(path, as_of_timestamp(as_of))
     except (FileNotFoundError, ValueError) as e:
-        typer.echo(f"Error: {e}", err=True)
-        raise typer.Exit(2)
+        raise UsageError(str(e)) from e
     if query:
         try:
             _print_query(con, query, csv)
-        except duckdb.Error as e:
-            typer.echo(f"Error: {e}", err=True)
-            raise typer.Exit(1)
+        except duckdb.Error as e:         # a query that cannot run is bad usage: nothing changed
+            raise UsageError(str(e)) from e
         return
     typer.echo(f"{path} (read-only). End statements with ';'. Ctrl-D to quit. Try: from report.villages;")
     buffer = ""
@@ -154,7 +191,9 @@ def replay(warehouse: Optional[Path] = WarehouseOpt, registry: Optional[Path] = 
     """Rebuild the loaded (core) tables from the raw cells already landed, without Google."""
     from tpbis.replay import replay_all
     from tpbis.settings import Settings
-    settings = Settings.from_env().with_(warehouse=warehouse, registry=registry)
+    settings = Settings.from_env().with_(warehouse=warehouse_path(warehouse), registry=registry)
+    if not settings.warehouse.exists() and not settings.working_file.exists():
+        raise UsageError(f"No warehouse at {settings.warehouse}: nothing to replay (run `tpbis sync` first)")
     n = replay_all(settings)
     typer.echo(f"Replayed {n} fetches into {settings.warehouse}")
 
@@ -174,15 +213,13 @@ def extract(quarter: str = typer.Option(..., "--quarter", help="Quarter to repor
             out: Path = typer.Option(Path("data/extracts"), "--out", help="Folder for the files."),
             warehouse: Optional[Path] = WarehouseOpt):
     """Write the quarterly extract: per province and kabupaten, an .xlsx workbook plus CSV and Parquet."""
-    from tpbis.extract import Quarter, UnknownKabupaten, write_extract
-    from tpbis.settings import Settings
+    from tpbis.extract import Quarter, write_extract
     try:
         q = Quarter.parse(quarter)
-        files = write_extract(warehouse or Settings.from_env().warehouse, q, out,
+        files = write_extract(warehouse_path(warehouse), q, out.absolute(),
                               as_of=as_of_timestamp(as_of), kabupaten=kabupaten)
     except (ValueError, FileNotFoundError) as e:   # a bad quarter/date, unknown kabupaten, no warehouse
-        typer.echo(f"Error: {e}", err=True)
-        raise typer.Exit(2)
+        raise UsageError(str(e)) from e
     for path in files:
         if path.suffix == ".xlsx":
             typer.echo(str(path))
@@ -200,14 +237,12 @@ def report(name: str = typer.Argument(..., help="A report view, e.g. quarterly_k
            warehouse: Optional[Path] = WarehouseOpt):
     """Print a report view as a table (or CSV), filtered by quarter and kabupaten."""
     from tpbis.report_query import ReportError, build_report_query
-    from tpbis.settings import Settings
     from tpbis.warehouse import open_reader
     try:
-        con = open_reader(warehouse or Settings.from_env().warehouse, as_of_timestamp(as_of))
+        con = open_reader(warehouse_path(warehouse), as_of_timestamp(as_of))
         query, params = build_report_query(con, name, quarter, kabupaten)
     except (ReportError, ValueError, FileNotFoundError) as e:
-        typer.echo(f"Error: {e}", err=True)
-        raise typer.Exit(2)
+        raise UsageError(str(e)) from e
     rel = con.sql(query, params=params)
     if csv:
         _write_csv(rel)
@@ -232,15 +267,14 @@ def serve(paused: bool = typer.Option(False, "--paused", help="Register the sche
     configure_prefect(verbose=True)
     from prefect.settings import PREFECT_API_URL
     if not PREFECT_API_URL.value():
-        typer.echo("Error: set PREFECT_API_URL (a `prefect server start`, e.g. http://127.0.0.1:4200/api, "
-                   "or `prefect cloud login`): schedules need a server that outlives this process.", err=True)
-        raise typer.Exit(2)
+        raise UsageError("set PREFECT_API_URL (a `prefect server start`, e.g. http://127.0.0.1:4200/api, "
+                         "or `prefect cloud login`): schedules need a server that outlives this process.")
     from flows.deployments import serve_all
     serve_all(paused=paused, limit=limit)
 
 
 template_app = typer.Typer(help="The village report workbook: create a new village's sheet, check a sheet's drift.",
-                           no_args_is_help=True)
+                           no_args_is_help=True, cls=ErrorReportingGroup)
 app.add_typer(template_app, name="template")
 
 
@@ -264,8 +298,7 @@ def template_create(
                                   names={"desa": desa, "kecamatan": kecamatan, "kabupaten": kabupaten},
                                   kelompok=kelompok, year=tahun, folder=folder, xlsx=xlsx, replace=replace_key))
     except TemplateError as e:
-        typer.echo(f"Error: {e}", err=True)
-        raise typer.Exit(2)
+        raise UsageError(str(e)) from e
 
 
 @template_app.command("check")
@@ -280,8 +313,7 @@ def template_check(kode_desa: Optional[str] = typer.Option(None, "--kode-desa", 
     try:
         key, findings = check_command(Settings.from_env().with_(registry=registry), kode_desa=kode_desa, key=key)
     except TemplateError as e:
-        typer.echo(f"Error: {e}", err=True)
-        raise typer.Exit(2)
+        raise UsageError(str(e)) from e
     if as_json:
         typer.echo(json.dumps({"spreadsheet_key": key, "findings": [asdict(f) for f in findings]}, indent=2))
     else:

@@ -4,6 +4,10 @@ Why it is built this way: every query in sql/extract/ runs ONCE for all of Riau 
 rows for every scope (the province's rows carry kabupaten NULL); scopes are then sliced out
 in memory. Twenty thousand villages therefore cost a dozen queries, not a dozen per
 kabupaten. Writing files (xlsx, CSV, Parquet) is at the edge, in `write_extract`.
+
+Scopes come from region CODES (contract section 2): a kabupaten's files hold exactly the
+villages whose kode_desa starts with its code, named and slugged from config/regions.csv, and
+no two scopes may write the same file (checked before anything is written).
 """
 from __future__ import annotations
 
@@ -21,7 +25,9 @@ from zoneinfo import ZoneInfo
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from tpbis.errors import UsageError
 from tpbis.extract_layout import TABLES
+from tpbis.regions import Reference, load_reference
 from tpbis.flat_files import write_csv, write_parquet
 from tpbis.settings import CONFIG_DIR
 from tpbis.warehouse import open_reader, sql
@@ -78,9 +84,15 @@ def slugify(text: str) -> str:
 
 @dataclass(frozen=True)
 class Scope:
-    """The province, or one kabupaten/kota (kabupaten None = the province)."""
+    """The province, or one kabupaten/kota (kabupaten None = the province).
+
+    `code` is the kabupaten code (`14.03`) whose villages the scope holds; `data_name` is the
+    name the warehouse's summed rows carry for it (the reference name once a sync resolved it).
+    """
     provinsi: str
     kabupaten: str | None = None
+    code: str | None = None
+    data_name: str | None = None
 
     @property
     def title(self) -> str:
@@ -97,10 +109,10 @@ class Scope:
         return name if name.startswith("kota-") else f"kab-{re.sub(r'^(kabupaten|kab)-', '', name)}"
 
     def matches(self, name: str) -> bool:
-        """`--kabupaten` accepts 'Bengkalis', 'Kabupaten Bengkalis', 'kab-bengkalis', 'Kota Dumai'."""
+        """`--kabupaten` accepts 'Bengkalis', 'Kabupaten Bengkalis', 'kab-bengkalis', 'Kota Dumai', '14.03'."""
         wanted = slugify(name)
-        return self.kabupaten is not None and wanted in {
-            self.slug, slugify(self.kabupaten), slugify(self.title), self.slug.removeprefix("kab-")}
+        return self.kabupaten is not None and (name.strip() == self.code or wanted in {
+            self.slug, slugify(self.kabupaten), slugify(self.title), self.slug.removeprefix("kab-")})
 
 
 def file_stem(quarter: Quarter, scope: Scope) -> str:
@@ -145,34 +157,88 @@ def data_changed_at(con) -> datetime | None:
     return run_query(con, "data_state", {}).column("data_changed_at")[0].as_py()
 
 
-def scopes(tables: dict[str, pa.Table]) -> list[Scope]:
-    """The province(s), then each kabupaten/kota with a registered village, in name order."""
-    villages = tables["villages"]
-    pairs = sorted(set(zip(villages.column("provinsi").to_pylist(), villages.column("kabupaten").to_pylist())))
-    provinces = sorted({p for p, _ in pairs})
-    return [Scope(p) for p in provinces] + [Scope(p, k) for p, k in pairs]
+class ScopeError(UsageError):
+    """The warehouse's region names do not map one-to-one onto region codes."""
+
+
+def plan_scopes(villages: list[dict], reference: Reference) -> list[Scope]:
+    """The province(s), then one scope per kabupaten CODE with a registered village.
+
+    `villages` carry kode_desa, provinsi and kabupaten (as the warehouse holds them). A code
+    the reference knows is named by it; an unknown one by the one name its villages carry.
+    Refuses (never guesses) when one code carries two names or one name two codes: the summed
+    tables are grouped by name, so either would mix or split a kabupaten's numbers.
+    """
+    names: dict[str, set[str]] = {}
+    provinces = set()
+    for v in villages:
+        provinces.add(v["provinsi"])
+        names.setdefault(v["kode_desa"][:5], set()).add((v["provinsi"], v["kabupaten"]))
+    found = []
+    for code, pairs in sorted(names.items()):
+        if len(pairs) > 1:
+            raise ScopeError(f"the warehouse holds the villages of {code} under several names "
+                             f"({', '.join(sorted(k for _, k in pairs))}): run `tpbis sync` to resolve them")
+        (provinsi, data_name), = pairs
+        region = reference.get(code)
+        found.append(Scope(provinsi, region.name if region else data_name, code, data_name))
+    shared = {s.data_name for s in found if sum(o.data_name == s.data_name for o in found) > 1}
+    if shared:
+        raise ScopeError(f"the warehouse uses the kabupaten name(s) {', '.join(sorted(shared))} for several "
+                         "region codes: fix config/regions.csv or the registry, then run `tpbis sync`")
+    found.sort(key=lambda s: (s.provinsi, s.kabupaten, s.code))
+    return [Scope(p) for p in sorted(provinces)] + found
+
+
+def scopes(tables: dict[str, pa.Table], reference: Reference | None = None) -> list[Scope]:
+    """The province(s), then each kabupaten/kota with a registered village (see plan_scopes)."""
+    return plan_scopes(tables["villages"].select(["kode_desa", "provinsi", "kabupaten"]).to_pylist(),
+                       reference or load_reference(CONFIG_DIR))
 
 
 def slice_scope(tables: dict[str, pa.Table], scope: Scope) -> dict[str, pa.Table]:
-    """The rows of each table that belong in `scope`'s files."""
+    """The rows of each table that belong in `scope`'s files: village rows by code prefix,
+    summed rows by the name the warehouse gives that code."""
     out = {}
     for table in TABLES:
         t = tables[table.name]
         mask = pc.equal(t.column("provinsi"), scope.provinsi)
         if table.per_scope:
             kab = pc.is_null(t.column("kabupaten")) if scope.kabupaten is None else \
-                pc.equal(t.column("kabupaten"), scope.kabupaten)
+                pc.equal(t.column("kabupaten"), scope.data_name or scope.kabupaten)
             out[table.name] = t.filter(pc.and_(mask, kab)).drop_columns(["provinsi", "kabupaten"])
         else:
-            if scope.kabupaten is not None:
+            if scope.kabupaten is not None and scope.code is not None:
+                mask = pc.and_(mask, pc.starts_with(t.column("kode_desa"), scope.code + "."))
+            elif scope.kabupaten is not None:
                 mask = pc.and_(mask, pc.equal(t.column("kabupaten"), scope.kabupaten))
-            out[table.name] = t.filter(mask).drop_columns(["provinsi"])
+            rows = t.filter(mask).drop_columns(["provinsi"])
+            if scope.data_name and scope.data_name != scope.kabupaten:     # shown as the reference names it
+                rows = rows.set_column(rows.schema.get_field_index("kabupaten"), "kabupaten",
+                                       pa.array([scope.kabupaten] * rows.num_rows, pa.string()))
+            out[table.name] = rows
     return out
+
+
+def planned_files(quarter: Quarter, chosen: list[Scope]) -> list[str]:
+    """Every file name the extract will write; refuses two scopes writing one file."""
+    owner: dict[str, Scope] = {}
+    for scope in chosen:
+        stem = file_stem(quarter, scope)
+        names = [f"{stem}.xlsx"] + [f"{stem}{t.suffix}.{ext}" for t in TABLES for ext in ("csv", "parquet")]
+        for name in names:
+            if name in owner:
+                other = owner[name]
+                raise ScopeError(f"{other.title} ({other.code or other.provinsi}) and {scope.title} "
+                                 f"({scope.code or scope.provinsi}) would both write {name}: give them "
+                                 "distinct names in config/regions.csv")
+            owner[name] = scope
+    return list(owner)
 
 
 # --- writing the files -------------------------------------------------------------------
 
-class UnknownKabupaten(ValueError):
+class UnknownKabupaten(UsageError, ValueError):
     pass
 
 
@@ -219,12 +285,17 @@ def write_extract(warehouse: Path, quarter: Quarter, out: Path, *, as_of: dateti
         changed = data_changed_at(con)
     finally:
         con.close()
-    chosen = scopes(tables)
+    reference = load_reference(config_dir)
+    every = scopes(tables, reference)
+    chosen = every
     if kabupaten:
-        chosen = [s for s in chosen if s.matches(kabupaten)]
+        region = reference.find("kabupaten", kabupaten)
+        chosen = [s for s in every if s.kabupaten is not None and
+                  (s.code == region.code if region else s.matches(kabupaten))]
         if not chosen:
-            known = ", ".join(s.kabupaten for s in scopes(tables) if s.kabupaten)
+            known = ", ".join(f"{s.kabupaten} ({s.code})" for s in every if s.kabupaten)
             raise UnknownKabupaten(f"No registered village in kabupaten {kabupaten!r} (known: {known})")
+    planned_files(quarter, every)              # refuses before writing anything
     out.mkdir(parents=True, exist_ok=True)
     thresholds = read_threshold_rows(config_dir)
     jobs = []

@@ -9,8 +9,6 @@ import os
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from tpbis.gspread_client import is_loopback
-
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 CONFIG_DIR = PROJECT_ROOT / "config"
 SQL_DIR = PROJECT_ROOT / "sql"
@@ -45,6 +43,7 @@ SETTINGS_DOC = {
     "TPBIS_ALERT_WEBHOOK_URL": "URL that gets a JSON POST when a run fails or a village keeps failing",
     "TPBIS_ALERT_BLOCK": "Prefect notification block (type-slug/name, e.g. slack-webhook/tpbis-alerts) notified on the same alerts",
     "TPBIS_ALERT_FAILED_NIGHTS": "failed attempts in a row before a village alerts (default 3)",
+    "TPBIS_MAX_REMOVED_SHARE": "largest share of registered villages a registry may drop in one sync without --accept-removals (default 0.1)",
 }
 
 
@@ -63,10 +62,12 @@ class Settings:
     full_sweep_days: int = 7
     max_attempts: int = 6
     backoff_base: float = 1.0
+    max_removed_share: float = 0.1
 
     @property
     def is_local(self) -> bool:
         """True when both APIs are on this machine: no credentials are needed then."""
+        from tpbis.gspread_client import is_loopback      # lazy: gspread is slow to import
         return is_loopback(self.sheets_api_url) and is_loopback(self.drive_api_url)
 
     @property
@@ -94,4 +95,18 @@ class Settings:
             full_sweep_days=int(env.get("TPBIS_FULL_SWEEP_DAYS", d.full_sweep_days)),
             max_attempts=int(env.get("TPBIS_MAX_ATTEMPTS", d.max_attempts)),
             backoff_base=float(env.get("TPBIS_BACKOFF_SECONDS", d.backoff_base)),
+            max_removed_share=_share(env, "TPBIS_MAX_REMOVED_SHARE", d.max_removed_share),
         )
+
+
+def _share(env, name: str, default: float) -> float:
+    """A ratio 0..1 from the environment; anything else is a configuration error (exit 2)."""
+    text = env.get(name, "").strip()
+    try:
+        value = float(text) if text else default
+    except ValueError:
+        value = -1.0
+    if not 0 <= value <= 1:
+        from tpbis.errors import UsageError
+        raise UsageError(f"{name}={text!r} must be a share between 0 and 1 (e.g. 0.1 for 10 %)")
+    return value

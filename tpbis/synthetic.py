@@ -31,6 +31,8 @@ REGISTRY_COLUMNS = ["kode_desa", "desa", "kecamatan", "kabupaten", "provinsi", "
 KABUPATEN = ["Kampar", "Indragiri Hulu", "Bengkalis", "Indragiri Hilir", "Pelalawan",
              "Rokan Hulu", "Rokan Hilir", "Siak", "Kuantan Singingi", "Kepulauan Meranti",
              "Kota Pekanbaru", "Kota Dumai"]
+KABUPATEN_CODES = ["14.01", "14.02", "14.03", "14.04", "14.05", "14.06", "14.07", "14.08", "14.09",
+                   "14.10", "14.71", "14.72"]       # of KABUPATEN, as in config/regions.csv
 COHORTS = ["replikasi", "replikasi_mandiri", "calon_replikasi_mandiri"]
 LAST_MONTH = date(2026, 9, 1)          # the sample's last month; nothing later is generated
 FIRST_MONTH = date(2015, 1, 1)         # contract section 5: nothing before 2015 loads
@@ -46,17 +48,21 @@ def synthetic_key(kode_desa: str, seed: int = 1) -> str:
 
 
 def synthetic_registry(n: int, seed: int = 1) -> list[dict]:
-    """n registry rows with unique codes `14.99.KK.NNNN` (14.99 is no real kabupaten code,
-    so synthetic villages never collide with real ones), cycling kabupaten and cohorts."""
-    if n > 99 * VILLAGES_PER_KECAMATAN:
-        raise ValueError(f"at most {99 * VILLAGES_PER_KECAMATAN} synthetic villages")
+    """n registry rows with unique codes `14.KK.9X.NNNN`: each village under a real kabupaten
+    code named as config/regions.csv names it (the code decides the region), in kecamatan
+    codes 90-99 that no real kecamatan uses, so synthetic villages never collide with real
+    ones. Kabupaten and cohorts cycle."""
+    per_kabupaten = 10 * VILLAGES_PER_KECAMATAN
+    if n > len(KABUPATEN) * per_kabupaten:
+        raise ValueError(f"at most {len(KABUPATEN) * per_kabupaten} synthetic villages")
     rows = []
     for i in range(n):
-        kecamatan, number = divmod(i, VILLAGES_PER_KECAMATAN)
-        kode = f"14.99.{kecamatan + 1:02d}.{1000 + number:04d}"
+        kabupaten, j = i % len(KABUPATEN), i // len(KABUPATEN)
+        kecamatan, number = 90 + j // VILLAGES_PER_KECAMATAN, j % VILLAGES_PER_KECAMATAN
+        kode = f"{KABUPATEN_CODES[kabupaten]}.{kecamatan}.{1000 + number:04d}"
         rows.append({
             "kode_desa": kode, "desa": f"Sintetis {i + 1:05d}",
-            "kecamatan": f"Sintetis {kecamatan + 1:02d}", "kabupaten": KABUPATEN[i % len(KABUPATEN)],
+            "kecamatan": f"Sintetis {kecamatan}", "kabupaten": KABUPATEN[kabupaten],
             "provinsi": "Riau", "kelompok": COHORTS[i % len(COHORTS)],
             "tahun_kelompok": str(2019 + i % 6), "spreadsheet_key": synthetic_key(kode, seed),
         })

@@ -1,0 +1,1 @@
+"""Command-line plumbing shared by every `tpbis` command (error reporting, exit codes)."""

@@ -61,7 +61,7 @@ def test_usage_error_is_exit_2_in_one_line():
 
 def test_an_unexpected_exception_is_an_internal_error():
     result = invoke(["bug"], probe)
-    assert result.exit_code == INTERNAL_ERROR == 4
+    assert result.exit_code == INTERNAL_ERROR == 3
     assert one_line(result) == "Error: internal error: KeyError: 'missing' (run with --verbose for details)"
 
 

@@ -6,7 +6,7 @@
 | tpbis.errors.UsageError (and subclasses) | 2    | `Error: <message>`                               |
 | tpbis.errors.CannotRun                  | 3    | `Error: <message>`                               |
 | click usage errors (bad option, ...)    | 2    | `Error: <message> (see 'tpbis CMD --help')`      |
-| anything else (a bug)                   | 4    | `Error: internal error: <type>: <message> (...)` |
+| anything else (a bug)                   | 3    | `Error: internal error: <type>: <message> (...)` |
 
 `ErrorReportingGroup` is the Typer group class of the app and of its sub-apps: it catches what
 escapes a command, and gives every command a `--verbose` flag (commands that already have one
@@ -29,7 +29,7 @@ except ImportError:               # pragma: no cover - older Typer on top of cli
 
 from tpbis.errors import TpbisError
 
-INTERNAL_ERROR = 4
+INTERNAL_ERROR = 3   # contract section 2 has no code for a bug: it is "could not run"
 VERBOSE = "tpbis.verbose"
 
 

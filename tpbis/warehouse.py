@@ -63,6 +63,8 @@ def apply_schema(con: duckdb.DuckDBPyConnection) -> list[str]:
         applied.append(path.name)
     for path in sorted((SQL_DIR / "reports").glob("*.sql")):
         con.execute(path.read_text(encoding="utf-8"))
+    from tpbis.catalog.descriptions import apply_comments
+    apply_comments(con)                 # re-creating a view drops its comments
     return applied
 
 

@@ -12,8 +12,20 @@ from pathlib import Path
 from tpbis.gspread_client import is_loopback
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
-CONFIG_DIR = PROJECT_ROOT / "config"
-SQL_DIR = PROJECT_ROOT / "sql"
+
+
+def resource_dir(name: str) -> Path:
+    """`sql/` or `config/`: the checkout's folder, or else the copy an installed wheel ships
+    as `tpbis/_resources/<name>` (setup.py), found with importlib.resources."""
+    checkout = PROJECT_ROOT / name
+    if (PROJECT_ROOT / "pyproject.toml").is_file() and checkout.is_dir():
+        return checkout
+    from importlib.resources import files
+    return Path(str(files("tpbis") / "_resources" / name))
+
+
+CONFIG_DIR = resource_dir("config")
+SQL_DIR = resource_dir("sql")
 
 GOOGLE_SHEETS_URL = "https://sheets.googleapis.com"
 GOOGLE_DRIVE_URL = "https://www.googleapis.com"

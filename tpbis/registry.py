@@ -20,6 +20,9 @@ class RegistryError(ValueError):
 
 def read_registry(path: Path) -> pd.DataFrame:
     """The registry as a DataFrame of strings, one row per village, validated."""
+    if str(path).startswith("gsheet:"):     # kept in a Google Sheet: its cells, checked as a CSV
+        from tpbis.google.registry_sheet import registry_file
+        path = registry_file(str(path))
     try:
         df = pd.read_csv(path, dtype=str, keep_default_na=False, skipinitialspace=True)
     except FileNotFoundError:

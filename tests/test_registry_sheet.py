@@ -60,6 +60,13 @@ def test_first_tab_is_read_with_one_values_read_and_checked_like_the_csv(server,
     assert df.equals(read_registry(as_csv))                          # the same registry either way
 
 
+def test_a_first_tab_narrower_than_the_range_is_read_by_name(server):
+    server.faults.status(REGISTRY_KEY, 400, times=1)             # Google: "exceeds grid limits"
+    server.counters.reset()
+    assert list(read_registry(f"gsheet:{REGISTRY_KEY}")["kode_desa"]) == READY
+    assert server.counters.total("sheets.metadata") == 1
+
+
 def test_a_defect_in_the_sheet_is_refused_like_the_csvs(server, tmp_path):
     with pytest.raises(RegistryError) as from_sheet:
         read_registry(f"gsheet:{REGISTRY_KEY}#Salah")                # a kode_desa twice

@@ -1,7 +1,8 @@
 """The registry of villages kept in a Google Sheet the province already edits.
 
 `--registry gsheet:KEY` (or `TPBIS_REGISTRY=gsheet:KEY`) reads the first tab of spreadsheet
-KEY, `gsheet:KEY#Tab` a named tab, with ONE values read and no metadata read, through the
+KEY, `gsheet:KEY#Tab` a named tab, with ONE values read and no metadata read (a first tab narrower than
+the range read costs one metadata read more), through the
 same paced client and credentials as the sync (share the sheet with the service account).
 Values come as the province sees them (FORMATTED_VALUE: `14.03.02.2008` stays text, a year
 typed as a number reads `2019`), and become CSV text that `tpbis.registry` checks exactly like
@@ -48,10 +49,18 @@ def registry_csv(spec: str, settings=None) -> str:
     from tpbis.settings import Settings
     key, tab = parse(spec)
     conn = sheets.connect(settings or Settings.from_env())
-    cells = "'" + tab.replace("'", "''") + "'" if tab else FIRST_TAB_RANGE
+    params = {"valueRenderOption": "FORMATTED_VALUE", "majorDimension": "ROWS"}
     try:
-        body = conn.http.values_get(key, cells, params={"valueRenderOption": "FORMATTED_VALUE",
-                                                        "majorDimension": "ROWS"})
+        try:
+            body = conn.http.values_get(key, _quote(tab) if tab else FIRST_TAB_RANGE, params=params)
+        except APIError as e:
+            if tab or e.response.status_code != 400:
+                raise
+            # Google refuses A:Z on a tab narrower than 26 columns ("exceeds grid limits"):
+            # then, once, the first tab's title from the metadata, and the whole tab by name
+            meta = conn.http.fetch_sheet_metadata(key, params={"fields": "sheets.properties.title"})
+            first = meta["sheets"][0]["properties"]["title"]
+            body = conn.http.values_get(key, _quote(first), params=params)
     except APIError as e:
         status = e.response.status_code
         why = {403: f"not shared with {conn.service_account} (share it as Viewer)",
@@ -63,6 +72,10 @@ def registry_csv(spec: str, settings=None) -> str:
     for row in body.get("values", []):
         writer.writerow(["" if v is None else str(v) for v in row])
     return out.getvalue()
+
+
+def _quote(title: str) -> str:
+    return "'" + title.replace("'", "''") + "'"
 
 
 def registry_file(spec: str, settings=None) -> Path:

@@ -80,8 +80,8 @@ BUILD = [
 ]
 
 QUERIES = {   # view -> how staff read it at this size
-    "base_quarters": "select * from report.base_quarters",
-    "base_village_quarters": f"select * from report.base_village_quarters where quarter = '{QUARTER}'",
+    "base_quarters": "select * from report_internal.base_quarters",
+    "base_village_quarters": f"select * from report_internal.base_village_quarters where quarter = '{QUARTER}'",
     "quarterly_indicators": f"select * from report.quarterly_indicators where quarter = '{QUARTER}'",
     "quarterly_kecamatan": f"select * from report.quarterly_kecamatan where quarter = '{QUARTER}'",
     "quarterly_kabupaten": f"select * from report.quarterly_kabupaten where quarter = '{QUARTER}'",

@@ -202,9 +202,9 @@ def test_views_show_a_past_state_with_as_of(warehouse):
 def documented_examples() -> dict[str, list[str]]:
     """docs/reports.md: `### report.<name>` headings, each followed by ```sql examples."""
     text = DOCS.read_text(encoding="utf-8")
-    sections = re.split(r"^### `?report\.(\w+)`?.*$", text, flags=re.M)
+    sections = re.split(r"^### `?report(?:_internal\.\w+|\.(\w+))`?.*$", text, flags=re.M)
     return {name: re.findall(r"```sql\n(.*?)```", body, flags=re.S)
-            for name, body in zip(sections[1::2], sections[2::2])}
+            for name, body in zip(sections[1::2], sections[2::2]) if name}
 
 
 def test_every_report_view_is_documented_with_an_example_that_runs(con):
@@ -258,23 +258,23 @@ def test_report_command_rejects_unknown_views_and_filters(warehouse):
 # --- building blocks ----------------------------------------------------------------------
 
 def test_base_quarters_span_the_reported_quarters(con):
-    got = rows(con, "from report.base_quarters order by quarter_index")
+    got = rows(con, "from report_internal.base_quarters order by quarter_index")
     assert [r["quarter"] for r in got] == ["2022Q3", "2022Q4", "2023Q1", "2023Q2", "2023Q3", "2023Q4"]
     assert {r["first_quarter_index"] for r in got} == {2022 * 4 + 2}
     assert (str(got[1]["quarter_start"]), str(got[1]["next_quarter_start"])) == ("2022-10-01", "2023-01-01")
 
 
 def test_base_village_quarters_carries_earlier_quarters(con):
-    q4 = one(con, "from report.base_village_quarters where quarter = '2022Q4' and kode_desa = ?", [sw.ALPHA])
+    q4 = one(con, "from report_internal.base_village_quarters where quarter = '2022Q4' and kode_desa = ?", [sw.ALPHA])
     assert (q4["months_reported"], q4["month_mask"], q4["visitors_total"], q4["activities"]) == (3, 7, 160, 3)
     assert (q4["activities_pli"], q4["activities_pm"], q4["activities_adv"]) == (1, 1, 1)
     assert (q4["visitors_total_prev_quarter"], q4["months_reported_prev_quarter"]) == (96, 3)
     assert q4["visitors_total_prev_year"] is None and q4["has_data"] is True
-    beta = one(con, "from report.base_village_quarters where quarter = '2022Q4' and kode_desa = ?", [sw.BETA])
+    beta = one(con, "from report_internal.base_village_quarters where quarter = '2022Q4' and kode_desa = ?", [sw.BETA])
     assert (beta["month_mask"], beta["months_reported"]) == (1, 1)          # October only
-    echo = one(con, "from report.base_village_quarters where quarter = '2023Q4' and kode_desa = ?", [sw.ALPHA])
+    echo = one(con, "from report_internal.base_village_quarters where quarter = '2023Q4' and kode_desa = ?", [sw.ALPHA])
     assert (echo["visitors_total_prev_year"], echo["months_reported_prev_year"]) == (160, 3)
-    ghost = one(con, "from report.base_village_quarters where quarter = '2023Q1' and kode_desa = ?", [sw.ALPHA])
+    ghost = one(con, "from report_internal.base_village_quarters where quarter = '2023Q1' and kode_desa = ?", [sw.ALPHA])
     assert (ghost["has_data"], ghost["visitors_total"], ghost["visitors_total_prev_quarter"]) == (False, 0, 160)
 
 

@@ -321,5 +321,26 @@ def template_check(kode_desa: Optional[str] = typer.Option(None, "--kode-desa", 
     raise typer.Exit(1 if any(f.severity in ("error", "warning") for f in findings) else 0)
 
 
+@app.command("check-access")
+def check_access(registry: Optional[Path] = RegistryOpt,
+                 as_json: bool = typer.Option(False, "--json", help="Print the result as JSON.")):
+    """Check that the service account can read every registered sheet and that each matches the template.
+
+    Exit 0 when all are ok, 1 when any needs action (not shared, deleted, drifted), 2 on bad usage.
+    """
+    from tpbis.errors import TpbisError
+    from tpbis.google.access import as_json as access_json, check_access as run_check, format_table
+    from tpbis.registry import RegistryError, read_registry
+    from tpbis.settings import Settings
+    settings = Settings.from_env().with_(registry=registry)
+    try:
+        email, results = run_check(settings, read_registry(settings.registry))
+    except (RegistryError, TpbisError, ValueError) as e:
+        typer.echo(f"Error: {e}", err=True)
+        raise typer.Exit(getattr(e, "exit_code", 2))
+    typer.echo(json.dumps(access_json(email, results), indent=2) if as_json else format_table(email, results))
+    raise typer.Exit(1 if any(r.needs_action for r in results) else 0)
+
+
 if __name__ == "__main__":
     app()

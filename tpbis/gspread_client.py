@@ -64,27 +64,21 @@ def make_client(sheets_api_url: str = GOOGLE_SHEETS_API_URL,
                 scopes: list[str] | None = None,
                 timeout: float | tuple[float, float] | None = (5, 60),
                 http_client_class: type[RoutedHTTPClient] = RoutedHTTPClient,
+                auth: str = "auto",
                 **http_client_kwargs: Any) -> gspread.Client:
     """A gspread.Client for the given Sheets and Drive base URLs.
 
-    Loopback URLs get anonymous credentials (a local server needs none); anything else
-    needs the service-account key file `credentials_file`. Extra keyword arguments go to
-    `http_client_class`'s constructor.
+    `auth` (TPBIS_AUTH, see tpbis.google.auth): with `auto`, loopback URLs get anonymous
+    credentials (a local server needs none), anything else the key file `credentials_file`,
+    or Google's application default credentials when there is none. Extra keyword arguments
+    go to `http_client_class`'s constructor.
     """
+    from tpbis.google.auth import credentials as make_credentials
+
     local = is_loopback(sheets_api_url) and is_loopback(drive_api_url)
-    if local:
-        from google.auth.credentials import AnonymousCredentials
-
-        credentials: Any = AnonymousCredentials()
-    else:
-        if not credentials_file:
-            raise ValueError(
-                f"a service-account key file is needed for {sheets_api_url} and "
-                f"{drive_api_url} (set TPBIS_CREDENTIALS or GOOGLE_APPLICATION_CREDENTIALS)")
-        from google.oauth2.service_account import Credentials
-
-        credentials = Credentials.from_service_account_file(
-            credentials_file, scopes=scopes or DEFAULT_SCOPES)
+    credentials: Any = make_credentials(auth, local=local, key_file=credentials_file,
+                                        scopes=scopes or DEFAULT_SCOPES,
+                                        where=f"{sheets_api_url} and {drive_api_url}")
     factory = functools.partial(http_client_class, sheets_api_url=sheets_api_url,
                                 drive_api_url=drive_api_url, **http_client_kwargs)
     client = gspread.Client(auth=credentials, http_client=factory)  # type: ignore[arg-type]

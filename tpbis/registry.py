@@ -92,6 +92,9 @@ def check_registry(path: Path, config_dir: Path = CONFIG_DIR) -> list[dict[str, 
 
     Raises RegistryError (exit 2) naming `path:line:column` of the first problem.
     """
+    if str(path).startswith("gsheet:"):     # kept in a Google Sheet: its cells, checked as a CSV
+        from tpbis.google.registry_sheet import registry_file
+        path = registry_file(str(path))
     path = Path(path).absolute()
     records = _read_lines(path)
     if not records:

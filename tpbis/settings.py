@@ -10,8 +10,20 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
-CONFIG_DIR = PROJECT_ROOT / "config"
-SQL_DIR = PROJECT_ROOT / "sql"
+
+
+def resource_dir(name: str) -> Path:
+    """`sql/` or `config/`: the checkout's folder, or else the copy an installed wheel ships
+    as `tpbis/_resources/<name>` (setup.py), found with importlib.resources."""
+    checkout = PROJECT_ROOT / name
+    if (PROJECT_ROOT / "pyproject.toml").is_file() and checkout.is_dir():
+        return checkout
+    from importlib.resources import files
+    return Path(str(files("tpbis") / "_resources" / name))
+
+
+CONFIG_DIR = resource_dir("config")
+SQL_DIR = resource_dir("sql")
 
 GOOGLE_SHEETS_URL = "https://sheets.googleapis.com"
 GOOGLE_DRIVE_URL = "https://www.googleapis.com"
@@ -28,6 +40,7 @@ SETTINGS_DOC = {
     "TPBIS_SHEETS_API_URL": "where the Google Sheets API v4 is served (default https://sheets.googleapis.com)",
     "TPBIS_DRIVE_API_URL": "where the Drive API v3 is served (default https://www.googleapis.com)",
     "TPBIS_CREDENTIALS": "service-account key file for real Google (or GOOGLE_APPLICATION_CREDENTIALS)",
+    "TPBIS_AUTH": "credentials: auto (default: none on loopback, else the key file, else application default credentials), key, adc or none",
     "TPBIS_SHEETS_READS_PER_MINUTE": "pace kept for Sheets read requests, all workers together (default 60)",
     "TPBIS_SHEETS_WRITES_PER_MINUTE": "pace kept for Sheets write requests by --write-back (default 60)",
     "TPBIS_WAREHOUSE": "the published warehouse file readers open (default data/tpbis.duckdb)",
@@ -52,6 +65,7 @@ class Settings:
     sheets_api_url: str = GOOGLE_SHEETS_URL
     drive_api_url: str = GOOGLE_DRIVE_URL
     credentials_file: str | None = None
+    auth: str = "auto"                  # auto / key / adc / none (tpbis.google.auth)
     reads_per_minute: float = 60.0
     writes_per_minute: float = 60.0
     warehouse: Path = Path("data/tpbis.duckdb")
@@ -86,6 +100,7 @@ class Settings:
             sheets_api_url=env.get("TPBIS_SHEETS_API_URL", d.sheets_api_url).rstrip("/"),
             drive_api_url=env.get("TPBIS_DRIVE_API_URL", d.drive_api_url).rstrip("/"),
             credentials_file=env.get("TPBIS_CREDENTIALS") or env.get("GOOGLE_APPLICATION_CREDENTIALS"),
+            auth=(env.get("TPBIS_AUTH") or d.auth).strip().lower(),
             reads_per_minute=float(env.get("TPBIS_SHEETS_READS_PER_MINUTE", d.reads_per_minute)),
             writes_per_minute=float(env.get("TPBIS_SHEETS_WRITES_PER_MINUTE", d.writes_per_minute)),
             warehouse=Path(env.get("TPBIS_WAREHOUSE", d.warehouse)),

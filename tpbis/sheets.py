@@ -158,9 +158,9 @@ def connect(settings: Settings, *, write: bool = False) -> Connection:
     stats = RequestStats()
     client = make_client(
         settings.sheets_api_url, settings.drive_api_url,
-        None if settings.is_local else settings.credentials_file,
+        settings.credentials_file,
         WRITE_SCOPES if write else READ_SCOPES,
-        http_client_class=PacedHTTPClient,
+        http_client_class=PacedHTTPClient, auth=settings.auth,
         reads=global_limit.wrap(RateLimiter(settings.reads_per_minute)),  # + shared quota across processes
         writes=RateLimiter(settings.writes_per_minute),
         max_attempts=settings.max_attempts,
@@ -172,10 +172,13 @@ def connect(settings: Settings, *, write: bool = False) -> Connection:
     adapter = requests.adapters.HTTPAdapter(pool_connections=4, pool_maxsize=4 * max(1, settings.fetch_workers))
     for prefix in ("http://", "https://"):
         client.http_client.session.mount(prefix, adapter)
-    return Connection(client, client.http_client, stats, _service_account(settings))
+    return Connection(client, client.http_client, stats, _service_account(settings, client.http_client.auth))
 
 
-def _service_account(settings: Settings) -> str:
+def _service_account(settings: Settings, creds=None) -> str:
+    from tpbis.google.auth import account_email
+    if account_email(creds):                # ADC: a VM's or an impersonated service account
+        return account_email(creds)
     if settings.is_local or not settings.credentials_file:
         return "akun layanan (service account) provinsi"
     try:

@@ -63,6 +63,8 @@ def apply_schema(con: duckdb.DuckDBPyConnection) -> list[str]:
         applied.append(path.name)
     for path in sorted((SQL_DIR / "reports").glob("*.sql")):
         con.execute(path.read_text(encoding="utf-8"))
+    from tpbis.catalog.descriptions import apply_comments
+    apply_comments(con)                 # re-creating a view drops its comments
     return applied
 
 
@@ -101,12 +103,47 @@ def _for_table(text: str, table: str, hash_columns: list[str]) -> str:
     return text.replace("{table}", table).replace("{hash_columns}", ", ".join(_quote_ident(c) for c in hash_columns))
 
 
+# Storage format of the published file: staff tools lag DuckDB releases (the DuckDB CLI on
+# the package index, JDBC/ODBC drivers in DBeaver and Excel), and a file in a newer format
+# than a tool knows is refused outright. v1.4.0 is read by DuckDB 1.4 (LTS) and every later
+# release; the private working file stays in this library's own format.
+PUBLISHED_STORAGE_VERSION = "v1.4.0"
+
+
 def publish(con: duckdb.DuckDBPyConnection, settings: Settings) -> Path:
-    """Checkpoint and close the working file, then atomically replace the published file."""
+    """Checkpoint and close the working file, then atomically replace the published file
+    with a snapshot of it written in PUBLISHED_STORAGE_VERSION."""
     con.execute("checkpoint")
     con.close()
-    _atomic_copy(settings.working_file, settings.warehouse)
+    _write_snapshot(settings.working_file, settings.warehouse)
     return settings.warehouse
+
+
+def _write_snapshot(source: Path, target: Path) -> None:
+    """Copy every table, view and macro of `source` into a new file in the published storage
+    version (a temporary name next to `target`), checkpoint, fsync, rename: the target is
+    the old file or the new one, never half of either."""
+    tmp = target.with_name(target.name + ".partial")
+    for leftover in (tmp, tmp.with_name(tmp.name + ".wal")):
+        leftover.unlink(missing_ok=True)          # from a publish killed half-way
+    con = duckdb.connect()
+    try:
+        con.execute(f"attach {_quote_literal(str(source))} as work (read_only)")
+        con.execute(f"attach {_quote_literal(str(tmp))} as snapshot "
+                    f"(storage_version {_quote_literal(PUBLISHED_STORAGE_VERSION)})")
+        con.execute("copy from database work to snapshot")
+        con.execute("checkpoint snapshot")
+        con.execute("detach snapshot")
+        con.execute("detach work")
+    finally:
+        con.close()
+    with open(tmp, "rb+") as f:
+        os.fsync(f.fileno())
+    os.replace(tmp, target)
+
+
+def _quote_literal(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
 
 
 def _atomic_copy(source: Path, target: Path) -> None:

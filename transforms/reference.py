@@ -19,6 +19,8 @@ from transforms.rules import ALL_REASONS, KINDS, NUMBER_KINDS
 from transforms.text import normalise_place_name, simple_key
 
 DEFAULT_CONFIG_DIR = Path(__file__).resolve().parent.parent / "config"
+if not DEFAULT_CONFIG_DIR.is_dir():     # an installed wheel ships config/ inside the tpbis package
+    DEFAULT_CONFIG_DIR = Path(__file__).resolve().parent.parent / "tpbis" / "_resources" / "config"
 
 # Which categories.csv kind each category-like column kind reads.
 CATEGORY_KINDS = {

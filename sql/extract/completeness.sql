@@ -6,7 +6,7 @@ with villages as (
     select * from report.villages
 ),
 facts as (
-    select * from report.base_village_quarters where quarter = $quarter
+    select * from report_internal.base_village_quarters where quarter = $quarter
 ),
 quarter_months as (
     select list_transform([0, 1, 2], lambda i:

@@ -1,7 +1,7 @@
 -- Extract table "Wilayah": for quarter $quarter, one row per kabupaten/kota (in the province's
 -- file: kabupaten NULL) and one row per kecamatan (in its kabupaten's file).
 with facts as (
-    select * from report.base_village_quarters where quarter = $quarter
+    select * from report_internal.base_village_quarters where quarter = $quarter
 ),
 summed as (
     select

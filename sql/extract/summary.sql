@@ -5,7 +5,7 @@ with villages as (
     select kode_desa, provinsi, kabupaten from report.villages
 ),
 facts as (
-    select * from report.base_village_quarters where quarter = $quarter
+    select * from report_internal.base_village_quarters where quarter = $quarter
 ),
 quarter_info as (
     -- earlier quarters before the first data are unknown (NULL), not zero (as report.visits_change)
@@ -14,7 +14,7 @@ quarter_info as (
             >= min(first_quarter_index) as has_prev_quarter,
         report.quarter_index(make_date(left($quarter, 4)::int, right($quarter, 1)::int * 3 - 2, 1)) - 4
             >= min(first_quarter_index) as has_prev_year
-    from report.base_quarters
+    from report_internal.base_quarters
 ),
 partners as (
     select kode_desa, partners, partners_with_mou from report.partners_by_village

@@ -7,7 +7,7 @@ with villages as (
 ),
 facts as (
     -- this quarter's numbers, and the visits of the quarter before / a year before
-    select * from report.base_village_quarters where quarter = $quarter
+    select * from report_internal.base_village_quarters where quarter = $quarter
 ),
 partners as (
     select kode_desa, partners, partners_with_mou from report.partners_by_village

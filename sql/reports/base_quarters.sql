@@ -1,7 +1,7 @@
--- report.base_quarters: one row per quarter of the reporting grid, from the first quarter
+-- report_internal.base_quarters: one row per quarter of the reporting grid, from the first quarter
 -- anybody reported in to the last (as report.quarterly_indicators). A building block of the
 -- quarterly views: a village that sent nothing still gets a row for each of these quarters.
-create or replace view report.base_quarters as
+create or replace view report_internal.base_quarters as
 with bounds as (
     -- min/max over raw dates: cheap even at 20,000 villages x 10 years
     select min(d) as first_day, max(d) as last_day from (

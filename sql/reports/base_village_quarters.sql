@@ -1,4 +1,4 @@
--- report.base_village_quarters: one row per village and quarter with anything reported in it,
+-- report_internal.base_village_quarters: one row per village and quarter with anything reported in it,
 -- in the quarter before, or in the same quarter a year earlier; the building block of the
 -- quarterly views (start from report.quarterly_indicators or the views built on this one).
 -- Why it is shaped like this: at 20,000 villages x 10 years, summing every village-quarter
@@ -6,7 +6,7 @@
 -- grouping key, so a `where quarter = '2025Q4'` is applied while the tables are scanned; each
 -- Kunjungan month is read three times (for its own quarter, as the previous quarter of the
 -- next one, as the year-earlier quarter of the one four later) for the same reason.
-create or replace view report.base_village_quarters as
+create or replace view report_internal.base_village_quarters as
 with facts as (
     select kode_desa, report.quarter_index(month) as quarter_index, 'visit' as kind,
         (month(month) - 1) % 3 as month_in_quarter, visitors_male, visitors_female,

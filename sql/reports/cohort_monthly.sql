@@ -60,7 +60,7 @@ libraries as (
 months as (
     -- every month of the reporting grid, so a month a cohort sent nothing shows as zero
     select quarter, (quarter_start + to_months(i))::date as month
-    from report.base_quarters, range(3) as r(i)
+    from report_internal.base_quarters, range(3) as r(i)
 ),
 final as (
     select

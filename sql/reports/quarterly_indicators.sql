@@ -1,17 +1,17 @@
 -- report.quarterly_indicators: one row per registered village and quarter, from the first
 -- quarter anybody reported to the last. A village that sent nothing in a quarter still has
 -- its row, with months_reported = 0 and zero counts: "did not report" must be visible.
--- Built on report.base_village_quarters (sums per village-quarter, keyed so that a
+-- Built on report_internal.base_village_quarters (sums per village-quarter, keyed so that a
 -- `where quarter = '2025Q4'` is applied while the fact tables are scanned).
 create or replace view report.quarterly_indicators as
 with quarters as (
-    select quarter from report.base_quarters
+    select quarter from report_internal.base_quarters
 ),
 villages as (
     select kode_desa, desa, kecamatan, kabupaten, cohort from core.villages
 ),
 reported as (
-    select * from report.base_village_quarters where has_data
+    select * from report_internal.base_village_quarters where has_data
 ),
 grid as (
     select q.quarter, v.* from quarters q cross join villages v

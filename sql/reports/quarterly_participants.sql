@@ -3,13 +3,13 @@
 -- activity participants, library visitors and people who benefited.
 create or replace view report.quarterly_participants as
 with quarters as (
-    select quarter from report.base_quarters
+    select quarter from report_internal.base_quarters
 ),
 villages as (
     select kode_desa, desa, kecamatan, kabupaten, cohort from core.villages
 ),
 facts as (
-    select * from report.base_village_quarters
+    select * from report_internal.base_village_quarters
 ),
 final as (
     select

@@ -5,7 +5,7 @@
 -- sent all three months of Kunjungan and at least one Kegiatan (as report.reporting_completeness).
 create or replace view report.quarterly_province as
 with quarters as (
-    select quarter, quarter_index, first_quarter_index from report.base_quarters
+    select quarter, quarter_index, first_quarter_index from report_internal.base_quarters
 ),
 villages as (
     select kode_desa, provinsi from core.villages
@@ -29,7 +29,7 @@ summed as (
         sum(f.beneficiaries)         as beneficiaries,
         sum(f.visitors_total_prev_quarter) as visitors_total_prev_quarter,
         sum(f.visitors_total_prev_year)    as visitors_total_prev_year
-    from report.base_village_quarters f
+    from report_internal.base_village_quarters f
     join villages v using (kode_desa)
     group by all
 ),

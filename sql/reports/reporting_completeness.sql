@@ -3,13 +3,13 @@
 -- least one Kegiatan, and if not, which months are missing.
 create or replace view report.reporting_completeness as
 with quarters as (
-    select quarter, quarter_start, next_quarter_start from report.base_quarters
+    select quarter, quarter_start, next_quarter_start from report_internal.base_quarters
 ),
 villages as (
     select kode_desa, desa, kecamatan, kabupaten, cohort from core.villages
 ),
 facts as (
-    select * from report.base_village_quarters
+    select * from report_internal.base_village_quarters
 ),
 joined as (
     select

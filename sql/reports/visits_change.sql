@@ -3,13 +3,13 @@
 -- months_reported differs between the two quarters (a missing month is not a drop in visits).
 create or replace view report.visits_change as
 with quarters as (
-    select quarter, quarter_index, first_quarter_index from report.base_quarters
+    select quarter, quarter_index, first_quarter_index from report_internal.base_quarters
 ),
 villages as (
     select kode_desa, desa, kecamatan, kabupaten, cohort from core.villages
 ),
 facts as (
-    select * from report.base_village_quarters
+    select * from report_internal.base_village_quarters
 ),
 joined as (
     select

@@ -10,6 +10,8 @@ batch, and DuckDB's WAL replays only committed work on the next open.
 """
 from __future__ import annotations
 
+import errno
+import logging
 import os
 import shutil
 from dataclasses import dataclass
@@ -20,6 +22,7 @@ import duckdb
 import pandas as pd
 import pyarrow as pa
 
+from tpbis.errors import CannotRun, UsageError
 from tpbis.settings import SQL_DIR, Settings
 from transforms.columns import PROBLEM_COLUMNS, TAB_COUNT_COLUMNS, TABLE_COLUMNS, LINEAGE
 
@@ -39,6 +42,25 @@ def sql(name: str) -> str:
 
 def _quote_ident(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
+
+
+log = logging.getLogger(__name__)
+
+# A reader may run any SELECT, but never touch a file: no COPY TO, EXPORT, read_csv/read_text,
+# ATTACH (a new file, or the sync's working file), INSTALL/LOAD; and the configuration is
+# locked so that none of this can be switched back on (`SET variable` still works: as_of).
+# temp_directory '' keeps even DuckDB's spill directory out of the allowed paths.
+READER_CONFIG = {
+    "enable_external_access": False,
+    "autoinstall_known_extensions": False,
+    "autoload_known_extensions": False,
+    "temp_directory": "",
+    "lock_configuration": True,
+}
+
+
+class NoWarehouse(UsageError, FileNotFoundError):
+    """The published warehouse does not exist yet."""
 
 
 # --- schema -------------------------------------------------------------------------------
@@ -69,42 +91,165 @@ def apply_schema(con: duckdb.DuckDBPyConnection) -> list[str]:
 # --- files --------------------------------------------------------------------------------
 
 def open_writer(settings: Settings) -> duckdb.DuckDBPyConnection:
-    """Open the sync's private working file, creating it from the published one if needed."""
+    """Open the sync's private working file, creating it from the published one if needed.
+
+    Another process holding it (a second sync) is `CannotRun`. A working file DuckDB cannot
+    open or read (garbage, truncated, another program's file) is moved aside as
+    `<name>.damaged-<UTC time>` and rebuilt from the published snapshot; without a readable
+    snapshot it is `CannotRun`, naming the file, and left where it is.
+    """
     work, published = settings.working_file, settings.warehouse
     work.parent.mkdir(parents=True, exist_ok=True)
     if not work.exists() and published.exists():
         _atomic_copy(published, work)
-    con = duckdb.connect(str(work))
-    con.execute("set TimeZone = 'UTC'")
-    # Commits go to the WAL (still atomic, replayed after a crash); the table files are
-    # rewritten once, at the CHECKPOINT before publishing, not after every chunk.
-    con.execute("set checkpoint_threshold = '1GB'")
-    apply_schema(con)
-    ensure_row_hashes(con)
+    try:
+        return _open_working_file(work)
+    except _Damaged as damage:
+        return _rebuild(settings, str(damage))
+
+
+class _Damaged(Exception):
+    """The working file cannot be opened or read as this sync's warehouse."""
+
+
+def _open_working_file(work: Path) -> duckdb.DuckDBPyConnection:
+    try:
+        con = duckdb.connect(str(work))
+    except duckdb.Error as e:
+        if _is_lock_error(e):
+            raise CannotRun(f"another sync is running (holds {work.resolve()})") from None
+        _raise_if_disk_full(e, work)
+        raise _Damaged(_first_line(e)) from None
+    try:
+        _make_private(work)
+        con.execute("set TimeZone = 'UTC'")
+        # Commits go to the WAL (still atomic, replayed after a crash); the table files are
+        # rewritten once, at the CHECKPOINT before publishing, not after every chunk.
+        con.execute("set checkpoint_threshold = '1GB'")
+        apply_schema(con)
+        ensure_row_hashes(con)
+        for table in ("raw.fetches", "raw.payloads", "core.runs", "core.sheet_state", *(f"core.{t}" for t in HISTORIED)):
+            con.execute(f"select count(*) from {table}").fetchone()
+    except duckdb.Error as e:
+        con.close()
+        _raise_if_disk_full(e, work)
+        raise _Damaged(_first_line(e)) from None
     return con
+
+
+def _rebuild(settings: Settings, reason: str) -> duckdb.DuckDBPyConnection:
+    """Move the damaged working file aside (kept for a post-mortem) and copy the snapshot."""
+    work, published = settings.working_file.resolve(), settings.warehouse.resolve()
+    if not _readable_snapshot(published):
+        raise CannotRun(f"damaged working file {work} ({reason}) and no readable published warehouse "
+                        f"{published} to rebuild it from: move {work} away to start an empty warehouse")
+    stamp = datetime.now().astimezone().strftime("%Y%m%dT%H%M%S%z")
+    aside = work.with_name(f"{work.name}.damaged-{stamp}")
+    os.replace(work, aside)
+    wal = work.with_name(work.name + ".wal")
+    if wal.exists():
+        os.replace(wal, aside.with_name(aside.name + ".wal"))
+    _warn(f"damaged working file {work} ({reason}): moved to {aside}, rebuilt from {published}")
+    _atomic_copy(published, work)
+    try:
+        return _open_working_file(work)
+    except _Damaged as e:
+        raise CannotRun(f"working file {work} rebuilt from {published} is still unreadable ({e})") from None
+
+
+def _readable_snapshot(path: Path) -> bool:
+    if not path.exists():
+        return False
+    try:
+        con = duckdb.connect(str(path), read_only=True)
+    except duckdb.Error:
+        return False
+    try:
+        con.execute("select count(*) from core.runs").fetchone()
+        return True
+    except duckdb.Error:
+        return False
+    finally:
+        con.close()
+
+
+def _make_private(work: Path) -> None:
+    """Only the account that runs the sync may read or write its working file (0600)."""
+    for path in (work, work.with_name(work.name + ".wal")):
+        try:
+            os.chmod(path, 0o600)
+        except FileNotFoundError:
+            pass
+
+
+def _is_lock_error(e: Exception) -> bool:
+    text = str(e)
+    return "Could not set lock" in text or "Conflicting lock" in text
+
+
+def _is_disk_full(e: BaseException) -> bool:
+    return getattr(e, "errno", None) == errno.ENOSPC or "No space left on device" in str(e)
+
+
+def _raise_if_disk_full(e: BaseException, path: Path) -> None:
+    if _is_disk_full(e):
+        raise CannotRun(f"disk full at {Path(path).resolve().parent}") from None
+
+
+def _first_line(e: BaseException) -> str:
+    return (str(e).strip().splitlines() or [type(e).__name__])[0]
+
+
+def _warn(message: str) -> None:
+    """One line in the Prefect run log when there is a run, else in Python's log."""
+    try:
+        from prefect import get_run_logger
+        get_run_logger().warning(message)
+    except Exception:
+        log.warning(message)
 
 
 def ensure_row_hashes(con) -> None:
     """row_hash uses DuckDB's hash(), which a DuckDB release may change: when the version
-    that computed the stored hashes differs from this one, re-hash the current rows (once)."""
-    engine = f"hash64/duckdb-{duckdb.__version__}"
+    that computed the stored hashes differs from this one, re-hash the current rows (once).
+
+    Hashes are computed over the values as the core table stores them (`_hash_exprs`), both
+    here and when loading; before `hash64-typed` a load hashed the staged values (a month as
+    TIMESTAMP, stored as DATE), so any re-hash made identical rows look changed.
+    """
+    engine = f"hash64-typed/duckdb-{duckdb.__version__}"
     if get_meta(con, "row_hash_engine") == engine:
         return
     con.execute("begin transaction")
     for table, hash_columns in HISTORIED.items():
-        run_script(con, _for_table(sql("load/rehash_current.sql"), table, hash_columns))
+        run_script(con, _for_table(sql("load/rehash_current.sql"), table, _hash_exprs(con, table, hash_columns)))
     set_meta(con, "row_hash_engine", engine)
     con.execute("commit")
 
 
-def _for_table(text: str, table: str, hash_columns: list[str]) -> str:
-    return text.replace("{table}", table).replace("{hash_columns}", ", ".join(_quote_ident(c) for c in hash_columns))
+def _hash_exprs(con, table: str, columns: list[str]) -> list[str]:
+    """`cast(column as <its type in core.table>)` for each column: what row_hash hashes."""
+    types = dict(con.execute("""select column_name, data_type from duckdb_columns()
+        where database_name = current_database() and schema_name = 'core' and table_name = ?""", [table]).fetchall())
+    return [f"cast({_quote_ident(c)} as {types[c]})" for c in columns]
+
+
+def _for_table(text: str, table: str, hash_exprs: list[str]) -> str:
+    return text.replace("{table}", table).replace("{hash_columns}", ", ".join(hash_exprs))
 
 
 def publish(con: duckdb.DuckDBPyConnection, settings: Settings) -> Path:
-    """Checkpoint and close the working file, then atomically replace the published file."""
-    con.execute("checkpoint")
-    con.close()
+    """Checkpoint and close the working file, then atomically replace the published file.
+
+    A full disk is `CannotRun("disk full at DIR")`; the published file stays the previous one.
+    """
+    try:
+        con.execute("checkpoint")
+    except duckdb.Error as e:
+        _raise_if_disk_full(e, settings.working_file)
+        raise
+    finally:
+        con.close()
     _atomic_copy(settings.working_file, settings.warehouse)
     return settings.warehouse
 
@@ -112,17 +257,25 @@ def publish(con: duckdb.DuckDBPyConnection, settings: Settings) -> Path:
 def _atomic_copy(source: Path, target: Path) -> None:
     """Copy to a temporary name, fsync, rename: the target is the old file or the new one."""
     tmp = target.with_name(target.name + ".partial")
-    shutil.copyfile(source, tmp)
-    with open(tmp, "rb+") as f:
-        os.fsync(f.fileno())
+    try:
+        shutil.copyfile(source, tmp)
+        with open(tmp, "rb+") as f:
+            os.fsync(f.fileno())
+    except OSError as e:
+        tmp.unlink(missing_ok=True)
+        _raise_if_disk_full(e, target)
+        raise
     os.replace(tmp, target)
 
 
 def open_reader(path: Path, as_of: datetime | None = None) -> duckdb.DuckDBPyConnection:
-    """Read-only connection to the published warehouse, optionally at a past point in time."""
+    """Read-only connection to the published warehouse, optionally at a past point in time.
+
+    Read-only in every sense (READER_CONFIG): queries can read the warehouse, nothing else.
+    """
     if not Path(path).exists():
-        raise FileNotFoundError(f"No warehouse at {path}: run `tpbis sync` first.")
-    con = duckdb.connect(str(path), read_only=True)
+        raise NoWarehouse(f"No warehouse at {Path(path).resolve()}: run `tpbis sync` first.")
+    con = duckdb.connect(str(path), read_only=True, config=READER_CONFIG)
     if as_of is not None:
         con.execute("set variable as_of = ?::timestamptz", [as_of])
     return con
@@ -211,7 +364,7 @@ def load_batch(con, batch: Batch, *, in_transaction: bool = False) -> None:
             replace = sql("load/replace_current.sql")
             for table, hash_columns in HISTORIED.items():
                 con.register("stage_rows", _arrow(batch.tables[table]))
-                run_script(con, _for_table(replace, table, hash_columns), params)
+                run_script(con, _for_table(replace, table, _hash_exprs(con, table, hash_columns)), params)
                 con.unregister("stage_rows")
         if len(batch.state):
             con.register("stage_state", batch.state)
@@ -221,9 +374,14 @@ def load_batch(con, batch: Batch, *, in_transaction: bool = False) -> None:
             con.execute("insert into core.village_runs by name select * from stage_village_runs")
         if not in_transaction:
             con.execute("commit")
-    except BaseException:
+    except BaseException as e:
         if not in_transaction:
-            con.execute("rollback")
+            try:
+                con.execute("rollback")
+            except duckdb.Error:
+                pass        # a failed COMMIT (e.g. disk full) already ended the transaction
+        if _is_disk_full(e):
+            raise CannotRun(f"disk full at {_database_dir(con)}") from e
         raise
     finally:
         for name in ("stage_fetches", "stage_villages", "stage_state", "stage_village_runs"):
@@ -231,6 +389,14 @@ def load_batch(con, batch: Batch, *, in_transaction: bool = False) -> None:
                 con.unregister(name)
             except Exception:
                 pass
+
+
+def _database_dir(con) -> str:
+    try:
+        (path,) = con.execute("select path from duckdb_databases() where database_name = current_database()").fetchone()
+        return str(Path(path).resolve().parent)
+    except Exception:
+        return "the warehouse directory"
 
 
 def _arrow(df: pd.DataFrame) -> pa.Table:

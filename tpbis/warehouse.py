@@ -11,6 +11,7 @@ batch, and DuckDB's WAL replays only committed work on the next open.
 from __future__ import annotations
 
 import errno
+import functools
 import logging
 import os
 import shutil
@@ -238,18 +239,28 @@ def _for_table(text: str, table: str, hash_exprs: list[str]) -> str:
     return text.replace("{table}", table).replace("{hash_columns}", ", ".join(hash_exprs))
 
 
-def publish(con: duckdb.DuckDBPyConnection, settings: Settings) -> Path:
-    """Checkpoint and close the working file, then atomically replace the published file.
+def _disk_full_is_cannot_run(step):
+    """A full disk while writing the published file is `CannotRun("disk full at DIR")`; its
+    half-written temporary copy is removed, the published file stays the previous one."""
+    @functools.wraps(step)
+    def guarded(con, settings: Settings, *args, **kwargs):
+        try:
+            return step(con, settings, *args, **kwargs)
+        except (duckdb.Error, OSError) as e:
+            if not _is_disk_full(e):
+                raise
+            partial = settings.warehouse.with_name(settings.warehouse.name + ".partial")
+            for leftover in (partial, partial.with_name(partial.name + ".wal")):
+                leftover.unlink(missing_ok=True)
+            raise CannotRun(f"disk full at {settings.warehouse.resolve().parent}") from e
+    return guarded
 
-    A full disk is `CannotRun("disk full at DIR")`; the published file stays the previous one.
-    """
-    try:
-        con.execute("checkpoint")
-    except duckdb.Error as e:
-        _raise_if_disk_full(e, settings.working_file)
-        raise
-    finally:
-        con.close()
+
+@_disk_full_is_cannot_run
+def publish(con: duckdb.DuckDBPyConnection, settings: Settings) -> Path:
+    """Checkpoint and close the working file, then atomically replace the published file."""
+    con.execute("checkpoint")
+    con.close()
     _atomic_copy(settings.working_file, settings.warehouse)
     return settings.warehouse
 

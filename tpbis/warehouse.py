@@ -240,19 +240,29 @@ def _for_table(text: str, table: str, hash_exprs: list[str]) -> str:
 
 
 def _disk_full_is_cannot_run(step):
-    """A full disk while writing the published file is `CannotRun("disk full at DIR")`; its
-    half-written temporary copy is removed, the published file stays the previous one."""
+    """A full disk while `step(con, ...)` writes is `CannotRun("disk full at DIR")`, not
+    DuckDB's `cannot rollback - no transaction is active`: the transaction is rolled back
+    (whole batches only stay in the WAL), the connection closed, and a half-written
+    temporary copy of the published file removed, so the published file stays the previous one."""
     @functools.wraps(step)
-    def guarded(con, settings: Settings, *args, **kwargs):
+    def guarded(con, *args, **kwargs):
         try:
-            return step(con, settings, *args, **kwargs)
+            return step(con, *args, **kwargs)
         except (duckdb.Error, OSError) as e:
             if not _is_disk_full(e):
                 raise
-            partial = settings.warehouse.with_name(settings.warehouse.name + ".partial")
-            for leftover in (partial, partial.with_name(partial.name + ".wal")):
-                leftover.unlink(missing_ok=True)
-            raise CannotRun(f"disk full at {settings.warehouse.resolve().parent}") from e
+            settings = next((a for a in args if isinstance(a, Settings)), None)
+            where = str(settings.warehouse.resolve().parent) if settings else _database_dir(con)
+            for undo in ("rollback", None):
+                try:
+                    con.execute(undo) if undo else con.close()
+                except duckdb.Error:
+                    pass
+            if settings is not None:
+                partial = settings.warehouse.with_name(settings.warehouse.name + ".partial")
+                for leftover in (partial, partial.with_name(partial.name + ".wal")):
+                    leftover.unlink(missing_ok=True)
+            raise CannotRun(f"disk full at {where}") from e
     return guarded
 
 
@@ -294,6 +304,7 @@ def open_reader(path: Path, as_of: datetime | None = None) -> duckdb.DuckDBPyCon
 
 # --- reference data -----------------------------------------------------------------------
 
+@_disk_full_is_cannot_run
 def load_reference_tables(con, villages: pd.DataFrame, regions: pd.DataFrame) -> None:
     """The registry and regions are truth as of now: replaced whole on every run."""
     con.execute("begin transaction")
@@ -322,12 +333,14 @@ def get_meta(con, key: str) -> str | None:
     return row[0] if row else None
 
 
+@_disk_full_is_cannot_run
 def set_meta(con, key: str, value: str) -> None:
     con.execute("insert or replace into core.meta values (?, ?)", [key, value])
 
 
 # --- runs ---------------------------------------------------------------------------------
 
+@_disk_full_is_cannot_run
 def start_run(con, run_id: str, started_at: datetime, full_sweep: bool) -> None:
     """Record a new run; a run still 'running' in the file was killed before it finished."""
     con.execute("update core.runs set status = 'interrupted' where status = 'running'")
@@ -335,6 +348,7 @@ def start_run(con, run_id: str, started_at: datetime, full_sweep: bool) -> None:
                 [run_id, started_at, full_sweep])
 
 
+@_disk_full_is_cannot_run
 def finish_run(con, run_id: str, finished_at: datetime, status: str, summary: dict) -> None:
     con.execute("""update core.runs set finished_at = ?, status = ?, villages_synced = ?, villages_skipped = ?,
         villages_failed = ?, rows_loaded = ?, rows_rejected = ?, sheets_reads = ?, http_429 = ?, message = ?
@@ -358,6 +372,7 @@ class Batch:
     village_runs: pd.DataFrame          # outcome per village
 
 
+@_disk_full_is_cannot_run
 def load_batch(con, batch: Batch, *, in_transaction: bool = False) -> None:
     """Land, replace and record a batch of villages in ONE transaction: all of it or none.
 
@@ -385,14 +400,12 @@ def load_batch(con, batch: Batch, *, in_transaction: bool = False) -> None:
             con.execute("insert into core.village_runs by name select * from stage_village_runs")
         if not in_transaction:
             con.execute("commit")
-    except BaseException as e:
+    except BaseException:
         if not in_transaction:
             try:
                 con.execute("rollback")
             except duckdb.Error:
                 pass        # a failed COMMIT (e.g. disk full) already ended the transaction
-        if _is_disk_full(e):
-            raise CannotRun(f"disk full at {_database_dir(con)}") from e
         raise
     finally:
         for name in ("stage_fetches", "stage_villages", "stage_state", "stage_village_runs"):

@@ -103,3 +103,21 @@ def test_a_missing_warehouse_is_one_line_exit_2(tmp_path):
     result = CliRunner().invoke(app, ["sql", "--warehouse", str(tmp_path / "none.duckdb"), "select 1"])
     assert result.exit_code == 2
     assert result.output.strip().count("\n") == 0 and str(tmp_path / "none.duckdb") in result.output
+
+
+def test_a_reader_opened_while_a_plain_connection_is_open_is_locked_too(files):
+    """In one process all connections to a file share one DuckDB instance: open_reader must
+    work next to a plain read-only connection (a portal, a test) and still lock it down."""
+    tmp, published, work = files
+    plain = duckdb.connect(str(published), read_only=True)
+    try:
+        con = open_reader(published)
+        second = open_reader(published)                 # already locked: opens as is
+        for c in (con, second, plain):
+            with pytest.raises(duckdb.Error):
+                c.execute(f"attach '{work}' as work")
+        assert second.execute("select count(*) from report.villages").fetchone() == (3,)
+        con.close()
+        second.close()
+    finally:
+        plain.close()

@@ -50,14 +50,16 @@ log = logging.getLogger(__name__)
 # A reader may run any SELECT, but never touch a file: no COPY TO, EXPORT, read_csv/read_text,
 # ATTACH (a new file, or the sync's working file), INSTALL/LOAD; and the configuration is
 # locked so that none of this can be switched back on (`SET variable` still works: as_of).
-# temp_directory '' keeps even DuckDB's spill directory out of the allowed paths.
-READER_CONFIG = {
-    "enable_external_access": False,
-    "autoinstall_known_extensions": False,
-    "autoload_known_extensions": False,
-    "temp_directory": "",
-    "lock_configuration": True,
-}
+# temp_directory '' keeps even DuckDB's spill directory out of the allowed paths. Applied as
+# SET statements in this order (not as connect-time config: DuckDB refuses a second connection
+# to a file that one process already has open with another configuration).
+READER_LOCKDOWN = [
+    "set temp_directory = ''",
+    "set enable_external_access = false",
+    "set autoinstall_known_extensions = false",
+    "set autoload_known_extensions = false",
+    "set lock_configuration = true",
+]
 
 
 class NoWarehouse(UsageError, FileNotFoundError):
@@ -292,14 +294,29 @@ def _atomic_copy(source: Path, target: Path) -> None:
 def open_reader(path: Path, as_of: datetime | None = None) -> duckdb.DuckDBPyConnection:
     """Read-only connection to the published warehouse, optionally at a past point in time.
 
-    Read-only in every sense (READER_CONFIG): queries can read the warehouse, nothing else.
+    Read-only in every sense (READER_LOCKDOWN): queries can read the warehouse, nothing else.
     """
     if not Path(path).exists():
         raise NoWarehouse(f"No warehouse at {Path(path).resolve()}: run `tpbis sync` first.")
-    con = duckdb.connect(str(path), read_only=True, config=READER_CONFIG)
+    con = duckdb.connect(str(path), read_only=True)
+    _lock_down(con)
     if as_of is not None:
         con.execute("set variable as_of = ?::timestamptz", [as_of])
     return con
+
+
+def _lock_down(con) -> None:
+    """Apply READER_LOCKDOWN, unless this process's instance of the file already has it."""
+    locked, external = con.execute("select current_setting('lock_configuration'), "
+                                   "current_setting('enable_external_access')").fetchone()
+    if locked and not external:
+        return
+    if locked:
+        con.close()
+        raise CannotRun("the warehouse is already open in this process with a locked configuration "
+                        "that allows file access")
+    for statement in READER_LOCKDOWN:
+        con.execute(statement)
 
 
 # --- reference data -----------------------------------------------------------------------

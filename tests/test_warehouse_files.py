@@ -180,3 +180,22 @@ def test_disk_full_is_one_line_and_the_previous_snapshot_stays(sync_env, sheets_
                            ).fetchone() == (17,)
     finally:
         con.close()
+
+
+def test_when_only_the_snapshots_raw_cells_survive_core_is_replayed_from_them(sync_env):
+    nightly_sync()
+    work = Settings.from_env().working_file
+    before = snapshot(sync_env)
+    _damage(work, "garbage")
+    con = duckdb.connect(str(sync_env))                 # the published core is lost too
+    con.execute("drop schema report cascade")
+    con.execute("drop schema core cascade")
+    con.execute("checkpoint")
+    con.close()
+
+    summary = nightly_sync()
+
+    assert summary["villages_failed"] == 0
+    assert summary["villages_skipped"] == 17            # the replayed sheet state knows every sheet
+    assert snapshot(sync_env) == before
+    assert len([p for p in work.parent.glob(work.name + ".damaged-*") if not p.name.endswith(".wal")]) == 1

@@ -19,6 +19,14 @@ from transforms.reference import load_reference
 
 def replay_all(settings: Settings) -> int:
     con = warehouse.open_writer(settings)
+    n = replay_into(con, settings)
+    warehouse.publish(con, settings)
+    return n
+
+
+def replay_into(con, settings: Settings) -> int:
+    """Rebuild every core table of an open working file from its raw cells; returns the
+    number of fetches replayed. One transaction: a failed replay changes nothing."""
     ref = load_reference(settings.config_dir)
     rows = con.execute(warehouse.sql("load/replay_fetches.sql")).df()
     con.execute("begin transaction")
@@ -42,5 +50,4 @@ def replay_all(settings: Settings) -> int:
     except BaseException:
         con.execute("rollback")
         raise
-    warehouse.publish(con, settings)
     return len(rows)

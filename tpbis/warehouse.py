@@ -98,8 +98,9 @@ def open_writer(settings: Settings) -> duckdb.DuckDBPyConnection:
 
     Another process holding it (a second sync) is `CannotRun`. A working file DuckDB cannot
     open or read (garbage, truncated, another program's file) is moved aside as
-    `<name>.damaged-<UTC time>` and rebuilt from the published snapshot; without a readable
-    snapshot it is `CannotRun`, naming the file, and left where it is.
+    `<name>.damaged-<local time>` and rebuilt from the published snapshot (or replayed from
+    the snapshot's raw cells when only those can be read); with nothing readable to rebuild
+    from it is `CannotRun`, naming the file, and left where it is.
     """
     work, published = settings.working_file, settings.warehouse
     work.parent.mkdir(parents=True, exist_ok=True)
@@ -141,9 +142,12 @@ def _open_working_file(work: Path) -> duckdb.DuckDBPyConnection:
 
 
 def _rebuild(settings: Settings, reason: str) -> duckdb.DuckDBPyConnection:
-    """Move the damaged working file aside (kept for a post-mortem) and copy the snapshot."""
+    """Move the damaged working file aside (kept for a post-mortem) and rebuild it: a copy of
+    the published snapshot, or, when only the snapshot's raw cells can still be read, a new
+    file with those cells and every core table replayed from them (`tpbis replay`)."""
     work, published = settings.working_file.resolve(), settings.warehouse.resolve()
-    if not _readable_snapshot(published):
+    source = _snapshot_health(published)
+    if source is None:
         raise CannotRun(f"damaged working file {work} ({reason}) and no readable published warehouse "
                         f"{published} to rebuild it from: move {work} away to start an empty warehouse")
     stamp = datetime.now().astimezone().strftime("%Y%m%dT%H%M%S%z")
@@ -152,28 +156,55 @@ def _rebuild(settings: Settings, reason: str) -> duckdb.DuckDBPyConnection:
     wal = work.with_name(work.name + ".wal")
     if wal.exists():
         os.replace(wal, aside.with_name(aside.name + ".wal"))
-    _warn(f"damaged working file {work} ({reason}): moved to {aside}, rebuilt from {published}")
-    _atomic_copy(published, work)
+    if source == "snapshot":
+        _atomic_copy(published, work)
     try:
-        return _open_working_file(work)
+        con = _open_working_file(work)
     except _Damaged as e:
         raise CannotRun(f"working file {work} rebuilt from {published} is still unreadable ({e})") from None
+    if source == "raw":
+        fetches = _replay_raw_of(con, settings, published)
+        _warn(f"damaged working file {work} ({reason}): moved to {aside}; the published {published} "
+              f"has readable raw cells only: core rebuilt from its {fetches} fetches")
+    else:
+        _warn(f"damaged working file {work} ({reason}): moved to {aside}, rebuilt from {published}")
+    return con
 
 
-def _readable_snapshot(path: Path) -> bool:
+def _snapshot_health(path: Path) -> str | None:
+    """'snapshot' when the published file reads whole, 'raw' when only its raw cells do."""
     if not path.exists():
-        return False
+        return None
     try:
         con = duckdb.connect(str(path), read_only=True)
     except duckdb.Error:
-        return False
+        return None
     try:
-        con.execute("select count(*) from core.runs").fetchone()
-        return True
-    except duckdb.Error:
-        return False
+        for query, health in (("select count(*) from core.runs", "snapshot"),
+                              ("select count(*) from raw.fetches join raw.payloads using (content_hash)", "raw")):
+            try:
+                con.execute(query).fetchone()
+                return health
+            except duckdb.Error:
+                continue
+        return None
     finally:
         con.close()
+
+
+def _replay_raw_of(con, settings: Settings, published: Path) -> int:
+    """Copy the raw cells of `published` into the (new) working file and replay them."""
+    from tpbis import registry, replay
+    con.execute("attach '" + str(published).replace("'", "''") + "' as snapshot (read_only)")
+    try:
+        con.execute("begin transaction")
+        for table in ("raw.fetches", "raw.payloads"):
+            con.execute(f"insert into {table} by name select * from snapshot.{table}")
+        con.execute("commit")
+    finally:
+        con.execute("detach snapshot")
+    load_reference_tables(con, registry.read_registry(settings.registry), registry.read_regions(settings.config_dir))
+    return replay.replay_into(con, settings)
 
 
 def _make_private(work: Path) -> None:

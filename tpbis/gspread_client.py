@@ -78,10 +78,6 @@ for _name in ("batch_update", "values_update", "values_append", "values_clear", 
     setattr(RoutedHTTPClient, _name, _escaping_key(getattr(HTTPClient, _name)))
 
 
-def drive_file_url(base: str, key: str) -> str:
-    """`{base}/{key}` with the key escaped as one path segment (Drive files.get and friends)."""
-    return f"{base}/{quote(str(key), safe='')}"
-
 
 def make_client(sheets_api_url: str = GOOGLE_SHEETS_API_URL,
                 drive_api_url: str = GOOGLE_DRIVE_API_URL,

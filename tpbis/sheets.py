@@ -23,6 +23,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cached_property
+from urllib.parse import quote as quote_segment
 
 import orjson
 
@@ -301,6 +302,11 @@ class Workbook:
     @cached_property
     def content_hash(self) -> str:
         return hashlib.sha256(self.payload).hexdigest()
+
+
+def drive_file_url(key: str) -> str:
+    """Drive files.get URL of a spreadsheet, its key escaped as one path segment."""
+    return f"{DRIVE_FILES_URL}/{quote_segment(str(key), safe='')}"
 
 
 def _quote(title: str) -> str:

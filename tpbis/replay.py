@@ -48,6 +48,9 @@ def replay_into(con, settings: Settings) -> int:
             state = warehouse.sheet_state(con)
         con.execute("commit")
     except BaseException:
-        con.execute("rollback")
+        try:
+            con.execute("rollback")
+        except Exception:
+            pass        # already rolled back and closed (a full disk: see tpbis/workfile.py)
         raise
     return len(rows)

@@ -10,9 +10,6 @@ batch, and DuckDB's WAL replays only committed work on the next open.
 """
 from __future__ import annotations
 
-import errno
-import functools
-import logging
 import os
 import shutil
 from dataclasses import dataclass
@@ -23,6 +20,7 @@ import duckdb
 import pandas as pd
 import pyarrow as pa
 
+from tpbis import workfile
 from tpbis.errors import CannotRun, UsageError
 from tpbis.settings import SQL_DIR, Settings
 from transforms.columns import PROBLEM_COLUMNS, TAB_COUNT_COLUMNS, TABLE_COLUMNS, LINEAGE
@@ -44,8 +42,6 @@ def sql(name: str) -> str:
 def _quote_ident(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
-
-log = logging.getLogger(__name__)
 
 # A reader may run any SELECT, but never touch a file: no COPY TO, EXPORT, read_csv/read_text,
 # ATTACH (a new file, or the sync's working file), INSTALL/LOAD; and the configuration is
@@ -96,151 +92,17 @@ def apply_schema(con: duckdb.DuckDBPyConnection) -> list[str]:
 def open_writer(settings: Settings) -> duckdb.DuckDBPyConnection:
     """Open the sync's private working file, creating it from the published one if needed.
 
-    Another process holding it (a second sync) is `CannotRun`. A working file DuckDB cannot
-    open or read (garbage, truncated, another program's file) is moved aside as
-    `<name>.damaged-<local time>` and rebuilt from the published snapshot (or replayed from
-    the snapshot's raw cells when only those can be read); with nothing readable to rebuild
-    from it is `CannotRun`, naming the file, and left where it is.
+    Another process holding it (a second sync) is `CannotRun`; a damaged one is moved aside
+    and rebuilt from the published file, or `CannotRun` (tpbis/workfile.py).
     """
     work, published = settings.working_file, settings.warehouse
     work.parent.mkdir(parents=True, exist_ok=True)
     if not work.exists() and published.exists():
         _atomic_copy(published, work)
     try:
-        return _open_working_file(work)
-    except _Damaged as damage:
-        return _rebuild(settings, str(damage))
-
-
-class _Damaged(Exception):
-    """The working file cannot be opened or read as this sync's warehouse."""
-
-
-def _open_working_file(work: Path) -> duckdb.DuckDBPyConnection:
-    try:
-        con = duckdb.connect(str(work))
-    except duckdb.Error as e:
-        if _is_lock_error(e):
-            raise CannotRun(f"another sync is running (holds {work.resolve()})") from None
-        _raise_if_disk_full(e, work)
-        raise _Damaged(_first_line(e)) from None
-    try:
-        _make_private(work)
-        con.execute("set TimeZone = 'UTC'")
-        # Commits go to the WAL (still atomic, replayed after a crash); the table files are
-        # rewritten once, at the CHECKPOINT before publishing, not after every chunk.
-        con.execute("set checkpoint_threshold = '1GB'")
-        apply_schema(con)
-        ensure_row_hashes(con)
-        for table in ("raw.fetches", "raw.payloads", "core.runs", "core.sheet_state", *(f"core.{t}" for t in HISTORIED)):
-            con.execute(f"select count(*) from {table}").fetchone()
-    except duckdb.Error as e:
-        con.close()
-        _raise_if_disk_full(e, work)
-        raise _Damaged(_first_line(e)) from None
-    return con
-
-
-def _rebuild(settings: Settings, reason: str) -> duckdb.DuckDBPyConnection:
-    """Move the damaged working file aside (kept for a post-mortem) and rebuild it: a copy of
-    the published snapshot, or, when only the snapshot's raw cells can still be read, a new
-    file with those cells and every core table replayed from them (`tpbis replay`)."""
-    work, published = settings.working_file.resolve(), settings.warehouse.resolve()
-    source = _snapshot_health(published)
-    if source is None:
-        raise CannotRun(f"damaged working file {work} ({reason}) and no readable published warehouse "
-                        f"{published} to rebuild it from: move {work} away to start an empty warehouse")
-    stamp = datetime.now().astimezone().strftime("%Y%m%dT%H%M%S%z")
-    aside = work.with_name(f"{work.name}.damaged-{stamp}")
-    os.replace(work, aside)
-    wal = work.with_name(work.name + ".wal")
-    if wal.exists():
-        os.replace(wal, aside.with_name(aside.name + ".wal"))
-    if source == "snapshot":
-        _atomic_copy(published, work)
-    try:
-        con = _open_working_file(work)
-    except _Damaged as e:
-        raise CannotRun(f"working file {work} rebuilt from {published} is still unreadable ({e})") from None
-    if source == "raw":
-        fetches = _replay_raw_of(con, settings, published)
-        _warn(f"damaged working file {work} ({reason}): moved to {aside}; the published {published} "
-              f"has readable raw cells only: core rebuilt from its {fetches} fetches")
-    else:
-        _warn(f"damaged working file {work} ({reason}): moved to {aside}, rebuilt from {published}")
-    return con
-
-
-def _snapshot_health(path: Path) -> str | None:
-    """'snapshot' when the published file reads whole, 'raw' when only its raw cells do."""
-    if not path.exists():
-        return None
-    try:
-        con = duckdb.connect(str(path), read_only=True)
-    except duckdb.Error:
-        return None
-    try:
-        for query, health in (("select count(*) from core.runs", "snapshot"),
-                              ("select count(*) from raw.fetches join raw.payloads using (content_hash)", "raw")):
-            try:
-                con.execute(query).fetchone()
-                return health
-            except duckdb.Error:
-                continue
-        return None
-    finally:
-        con.close()
-
-
-def _replay_raw_of(con, settings: Settings, published: Path) -> int:
-    """Copy the raw cells of `published` into the (new) working file and replay them."""
-    from tpbis import registry, replay
-    con.execute("attach '" + str(published).replace("'", "''") + "' as snapshot (read_only)")
-    try:
-        con.execute("begin transaction")
-        for table in ("raw.fetches", "raw.payloads"):
-            con.execute(f"insert into {table} by name select * from snapshot.{table}")
-        con.execute("commit")
-    finally:
-        con.execute("detach snapshot")
-    load_reference_tables(con, registry.read_registry(settings.registry), registry.read_regions(settings.config_dir))
-    return replay.replay_into(con, settings)
-
-
-def _make_private(work: Path) -> None:
-    """Only the account that runs the sync may read or write its working file (0600)."""
-    for path in (work, work.with_name(work.name + ".wal")):
-        try:
-            os.chmod(path, 0o600)
-        except FileNotFoundError:
-            pass
-
-
-def _is_lock_error(e: Exception) -> bool:
-    text = str(e)
-    return "Could not set lock" in text or "Conflicting lock" in text
-
-
-def _is_disk_full(e: BaseException) -> bool:
-    return getattr(e, "errno", None) == errno.ENOSPC or "No space left on device" in str(e)
-
-
-def _raise_if_disk_full(e: BaseException, path: Path) -> None:
-    if _is_disk_full(e):
-        raise CannotRun(f"disk full at {Path(path).resolve().parent}") from None
-
-
-def _first_line(e: BaseException) -> str:
-    return (str(e).strip().splitlines() or [type(e).__name__])[0]
-
-
-def _warn(message: str) -> None:
-    """One line in the Prefect run log when there is a run, else in Python's log."""
-    try:
-        from prefect import get_run_logger
-        get_run_logger().warning(message)
-    except Exception:
-        log.warning(message)
+        return workfile.open_working_file(work)
+    except workfile.Damaged as damage:
+        return workfile.rebuild(settings, str(damage))
 
 
 def ensure_row_hashes(con) -> None:
@@ -272,34 +134,7 @@ def _for_table(text: str, table: str, hash_exprs: list[str]) -> str:
     return text.replace("{table}", table).replace("{hash_columns}", ", ".join(hash_exprs))
 
 
-def _disk_full_is_cannot_run(step):
-    """A full disk while `step(con, ...)` writes is `CannotRun("disk full at DIR")`, not
-    DuckDB's `cannot rollback - no transaction is active`: the transaction is rolled back
-    (whole batches only stay in the WAL), the connection closed, and a half-written
-    temporary copy of the published file removed, so the published file stays the previous one."""
-    @functools.wraps(step)
-    def guarded(con, *args, **kwargs):
-        try:
-            return step(con, *args, **kwargs)
-        except (duckdb.Error, OSError) as e:
-            if not _is_disk_full(e):
-                raise
-            settings = next((a for a in args if isinstance(a, Settings)), None)
-            where = str(settings.warehouse.resolve().parent) if settings else _database_dir(con)
-            for undo in ("rollback", None):
-                try:
-                    con.execute(undo) if undo else con.close()
-                except duckdb.Error:
-                    pass
-            if settings is not None:
-                partial = settings.warehouse.with_name(settings.warehouse.name + ".partial")
-                for leftover in (partial, partial.with_name(partial.name + ".wal")):
-                    leftover.unlink(missing_ok=True)
-            raise CannotRun(f"disk full at {where}") from e
-    return guarded
-
-
-@_disk_full_is_cannot_run
+@workfile.disk_full_is_cannot_run
 def publish(con: duckdb.DuckDBPyConnection, settings: Settings) -> Path:
     """Checkpoint and close the working file, then atomically replace the published file."""
     con.execute("checkpoint")
@@ -317,7 +152,7 @@ def _atomic_copy(source: Path, target: Path) -> None:
             os.fsync(f.fileno())
     except OSError as e:
         tmp.unlink(missing_ok=True)
-        _raise_if_disk_full(e, target)
+        workfile.raise_if_disk_full(e, target)
         raise
     os.replace(tmp, target)
 
@@ -352,7 +187,7 @@ def _lock_down(con) -> None:
 
 # --- reference data -----------------------------------------------------------------------
 
-@_disk_full_is_cannot_run
+@workfile.disk_full_is_cannot_run
 def load_reference_tables(con, villages: pd.DataFrame, regions: pd.DataFrame) -> None:
     """The registry and regions are truth as of now: replaced whole on every run."""
     con.execute("begin transaction")
@@ -381,14 +216,14 @@ def get_meta(con, key: str) -> str | None:
     return row[0] if row else None
 
 
-@_disk_full_is_cannot_run
+@workfile.disk_full_is_cannot_run
 def set_meta(con, key: str, value: str) -> None:
     con.execute("insert or replace into core.meta values (?, ?)", [key, value])
 
 
 # --- runs ---------------------------------------------------------------------------------
 
-@_disk_full_is_cannot_run
+@workfile.disk_full_is_cannot_run
 def start_run(con, run_id: str, started_at: datetime, full_sweep: bool) -> None:
     """Record a new run; a run still 'running' in the file was killed before it finished."""
     con.execute("update core.runs set status = 'interrupted' where status = 'running'")
@@ -396,7 +231,7 @@ def start_run(con, run_id: str, started_at: datetime, full_sweep: bool) -> None:
                 [run_id, started_at, full_sweep])
 
 
-@_disk_full_is_cannot_run
+@workfile.disk_full_is_cannot_run
 def finish_run(con, run_id: str, finished_at: datetime, status: str, summary: dict) -> None:
     con.execute("""update core.runs set finished_at = ?, status = ?, villages_synced = ?, villages_skipped = ?,
         villages_failed = ?, rows_loaded = ?, rows_rejected = ?, sheets_reads = ?, http_429 = ?, message = ?
@@ -420,7 +255,7 @@ class Batch:
     village_runs: pd.DataFrame          # outcome per village
 
 
-@_disk_full_is_cannot_run
+@workfile.disk_full_is_cannot_run
 def load_batch(con, batch: Batch, *, in_transaction: bool = False) -> None:
     """Land, replace and record a batch of villages in ONE transaction: all of it or none.
 
@@ -461,14 +296,6 @@ def load_batch(con, batch: Batch, *, in_transaction: bool = False) -> None:
                 con.unregister(name)
             except Exception:
                 pass
-
-
-def _database_dir(con) -> str:
-    try:
-        (path,) = con.execute("select path from duckdb_databases() where database_name = current_database()").fetchone()
-        return str(Path(path).resolve().parent)
-    except Exception:
-        return "the warehouse directory"
 
 
 def _arrow(df: pd.DataFrame) -> pa.Table:

@@ -118,8 +118,8 @@ def sql(query: Optional[str] = typer.Argument(None, help="One SQL query; without
     if query:
         try:
             _print_query(con, query, csv)
-        except duckdb.Error as e:   # one line: what DuckDB refused and why
-            typer.echo(f"Error: {(str(e).strip().splitlines() or [type(e).__name__])[0]}", err=True)
+        except duckdb.Error as e:
+            typer.echo(f"Error: {e}", err=True)
             raise typer.Exit(1)
         return
     typer.echo(f"{path} (read-only). End statements with ';'. Ctrl-D to quit. Try: from report.villages;")

@@ -145,3 +145,41 @@ def test_429s_during_a_sync_are_absorbed_and_the_data_is_complete(sync_env, shee
     for kode in throttled:
         assert sheets_server.counters.for_key(KEYS[kode]) == {"sheets.batchGet": 2}
         assert rows(sync_env, "select count(*) from report.monthly_visits where kode_desa = ?", [kode])[0][0] > 40
+
+
+def test_a_truncated_body_is_retried(sheets_server):
+    """Content-Length promises more than arrives, then the connection drops: retried like a 5xx."""
+    key = KEYS["14.03.02.2008"]
+    sheets_server.wire.truncate(key, times=2)
+    conn = sheets.connect(settings_for(sheets_server, reads_per_minute=None))
+    wb = sheets.fetch_workbook(conn, key)
+    assert len(wb.value_ranges["Kunjungan"]) > 10
+    assert sheets_server.counters.for_key(key) == {"sheets.batchGet": 3}
+    assert conn.stats["http.network"] == 2
+
+
+def test_a_body_truncated_every_time_fails_the_village_with_a_stable_reason(sheets_server):
+    key = KEYS["14.03.02.2008"]
+    sheets_server.wire.truncate(key, times=None)
+    conn = sheets.connect(settings_for(sheets_server, reads_per_minute=None, max_attempts=3))
+    with pytest.raises(sheets.FetchError) as err:
+        sheets.fetch_workbook(conn, key)
+    assert err.value.code == "truncated_response"
+    assert sheets_server.counters.for_key(key) == {"sheets.batchGet": 3}
+
+
+@pytest.mark.parametrize("odd", ["../x", "a%2Fb", "x?y=1", "{real}?x=", "../spreadsheets/{real}",
+                                 "{real}/values:batchGet?ranges=Profil&", "{real}#", "%2e%2e/{real}"])
+def test_a_key_never_reaches_another_endpoint(sheets_server, odd):
+    """Escaped into the URL path, an odd key names a spreadsheet that does not exist (404):
+    never the metadata, the values or another sheet's answer."""
+    real = KEYS["14.03.02.2008"]
+    key = odd.format(real=real)
+    conn = sheets.connect(settings_for(sheets_server, reads_per_minute=None))
+    with pytest.raises(sheets.FetchError) as err:
+        sheets.fetch_workbook(conn, key)
+    assert err.value.code == "not_found"
+    assert sheets_server.counters.for_key(real) == {}
+    from tpbis.sync import fetch_all
+    [fetched] = fetch_all(conn, [{"kode_desa": "14.03.02.2008", "spreadsheet_key": key}], workers=1)
+    assert fetched.workbook is None and fetched.error.code == "not_found"

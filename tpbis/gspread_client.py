@@ -12,7 +12,7 @@ from __future__ import annotations
 import functools
 import ipaddress
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 import gspread
 from gspread.http_client import HTTPClient
@@ -55,7 +55,28 @@ class RoutedHTTPClient(HTTPClient):
         return url
 
     def request(self, method: str, endpoint: str, *args: Any, **kwargs: Any):
-        return super().request(method, self.route(endpoint), *args, **kwargs)
+        url = self.route(endpoint)
+        if any(segment in (".", "..") for segment in urlsplit(url).path.split("/")):
+            raise ValueError(f"refusing a URL with a '.' or '..' path segment: {url}")
+        return super().request(method, url, *args, **kwargs)
+
+
+def _escaping_key(method):
+    """gspread formats a spreadsheet id into the URL path as is: escape it first, so that a
+    key like `../x`, `a%2Fb` or `x?y=1` names a (missing) spreadsheet, never another endpoint.
+    Ranges in paths are already escaped by gspread; ranges of batchGet are query parameters."""
+    @functools.wraps(method)
+    def escaped(self, id: str, *args: Any, **kwargs: Any):
+        return method(self, quote(str(id), safe=""), *args, **kwargs)
+    return escaped
+
+
+for _name in ("batch_update", "values_update", "values_append", "values_clear", "values_batch_clear",
+              "values_get", "values_batch_get", "values_batch_update", "spreadsheets_get",
+              "spreadsheets_sheets_copy_to", "fetch_sheet_metadata", "get_file_drive_metadata",
+              "export", "insert_permission", "list_permissions", "remove_permission", "import_csv"):
+    setattr(RoutedHTTPClient, _name, _escaping_key(getattr(HTTPClient, _name)))
+
 
 
 def make_client(sheets_api_url: str = GOOGLE_SHEETS_API_URL,

@@ -19,6 +19,14 @@ from transforms.reference import load_reference
 
 def replay_all(settings: Settings) -> int:
     con = warehouse.open_writer(settings)
+    n = replay_into(con, settings)
+    warehouse.publish(con, settings)
+    return n
+
+
+def replay_into(con, settings: Settings) -> int:
+    """Rebuild every core table of an open working file from its raw cells; returns the
+    number of fetches replayed. One transaction: a failed replay changes nothing."""
     ref = load_reference(settings.config_dir)
     rows = con.execute(warehouse.sql("load/replay_fetches.sql")).df()
     con.execute("begin transaction")
@@ -40,7 +48,9 @@ def replay_all(settings: Settings) -> int:
             state = warehouse.sheet_state(con)
         con.execute("commit")
     except BaseException:
-        con.execute("rollback")
+        try:
+            con.execute("rollback")
+        except Exception:
+            pass        # already rolled back and closed (a full disk: see tpbis/workfile.py)
         raise
-    warehouse.publish(con, settings)
     return len(rows)

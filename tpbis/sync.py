@@ -44,25 +44,29 @@ class Plan:
 
 
 def _parse_time(value: str | None) -> datetime | None:
-    if not value:
+    """An RFC 3339 time as Drive writes it; None when missing or unreadable (then: read)."""
+    if not value or not isinstance(value, str):
         return None
-    return datetime.fromisoformat(value.replace("Z", "+00:00"))
+    try:
+        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=timezone.utc)
 
 
 def plan(villages: list[dict], listed: dict[str, str], state: dict, *, full_sweep: bool) -> Plan:
     """Read a sheet when it is new, modified since its last successful sync, or on a full sweep.
 
     A sheet Drive does not list (share revoked, deleted) is still read once: Google's answer
-    (403 or 404) is what tells the province what to fix.
+    (403 or 404) is what tells the province what to fix. So is a sheet whose listed or stored
+    time cannot be read: when in doubt, read.
     """
     out = Plan(full_sweep=full_sweep)
     for v in villages:
         key = v["spreadsheet_key"]
-        modified = listed.get(key)
-        last_modified = state.get(key, (None, None))[0]
-        row = {**v, "modified_time": modified}
-        if full_sweep or modified is None or last_modified is None \
-                or _parse_time(modified) > _parse_time(last_modified):
+        modified, last = _parse_time(listed.get(key)), _parse_time(state.get(key, (None, None))[0])
+        row = {**v, "modified_time": listed.get(key) if modified is not None else None}
+        if full_sweep or modified is None or last is None or modified > last:
             out.fetch.append(row)
         else:
             out.skipped.append(row)
@@ -233,7 +237,8 @@ def summarise(con, run_id: str, *, http_429: int, seconds: float) -> dict:
         "failed": [{"kode_desa": r.kode_desa, "desa": r.desa, "reason": r.reason, "message": r.message}
                    for r in failed.itertuples()],
     }
-    summary["status"] = "success" if not len(failed) else ("failed" if synced == 0 and len(rows) else "partial")
+    # failed: nothing could be synced at all; skipped (unchanged) villages are fine, not failures
+    summary["status"] = "success" if not len(failed) else ("failed" if len(failed) == len(rows) else "partial")
     summary["message"] = "; ".join(f"{f['kode_desa']} {f['reason']}" for f in summary["failed"]) or None
     return summary
 

@@ -20,6 +20,8 @@ import duckdb
 import pandas as pd
 import pyarrow as pa
 
+from tpbis import workfile
+from tpbis.errors import CannotRun, UsageError
 from tpbis.settings import SQL_DIR, Settings
 from transforms.columns import PROBLEM_COLUMNS, TAB_COUNT_COLUMNS, TABLE_COLUMNS, LINEAGE
 
@@ -39,6 +41,25 @@ def sql(name: str) -> str:
 
 def _quote_ident(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
+
+
+# A reader may run any SELECT, but never touch a file: no COPY TO, EXPORT, read_csv/read_text,
+# ATTACH (a new file, or the sync's working file), INSTALL/LOAD; and the configuration is
+# locked so that none of this can be switched back on (`SET variable` still works: as_of).
+# temp_directory '' keeps even DuckDB's spill directory out of the allowed paths. Applied as
+# SET statements in this order (not as connect-time config: DuckDB refuses a second connection
+# to a file that one process already has open with another configuration).
+READER_LOCKDOWN = [
+    "set temp_directory = ''",
+    "set enable_external_access = false",
+    "set autoinstall_known_extensions = false",
+    "set autoload_known_extensions = false",
+    "set lock_configuration = true",
+]
+
+
+class NoWarehouse(UsageError, FileNotFoundError):
+    """The published warehouse does not exist yet."""
 
 
 # --- schema -------------------------------------------------------------------------------
@@ -71,36 +92,48 @@ def apply_schema(con: duckdb.DuckDBPyConnection) -> list[str]:
 # --- files --------------------------------------------------------------------------------
 
 def open_writer(settings: Settings) -> duckdb.DuckDBPyConnection:
-    """Open the sync's private working file, creating it from the published one if needed."""
+    """Open the sync's private working file, creating it from the published one if needed.
+
+    Another process holding it (a second sync) is `CannotRun`; a damaged one is moved aside
+    and rebuilt from the published file, or `CannotRun` (tpbis/workfile.py).
+    """
     work, published = settings.working_file, settings.warehouse
     work.parent.mkdir(parents=True, exist_ok=True)
     if not work.exists() and published.exists():
         _atomic_copy(published, work)
-    con = duckdb.connect(str(work))
-    con.execute("set TimeZone = 'UTC'")
-    # Commits go to the WAL (still atomic, replayed after a crash); the table files are
-    # rewritten once, at the CHECKPOINT before publishing, not after every chunk.
-    con.execute("set checkpoint_threshold = '1GB'")
-    apply_schema(con)
-    ensure_row_hashes(con)
-    return con
+    try:
+        return workfile.open_working_file(work)
+    except workfile.Damaged as damage:
+        return workfile.rebuild(settings, str(damage))
 
 
 def ensure_row_hashes(con) -> None:
     """row_hash uses DuckDB's hash(), which a DuckDB release may change: when the version
-    that computed the stored hashes differs from this one, re-hash the current rows (once)."""
-    engine = f"hash64/duckdb-{duckdb.__version__}"
+    that computed the stored hashes differs from this one, re-hash the current rows (once).
+
+    Hashes are computed over the values as the core table stores them (`_hash_exprs`), both
+    here and when loading; before `hash64-typed` a load hashed the staged values (a month as
+    TIMESTAMP, stored as DATE), so any re-hash made identical rows look changed.
+    """
+    engine = f"hash64-typed/duckdb-{duckdb.__version__}"
     if get_meta(con, "row_hash_engine") == engine:
         return
     con.execute("begin transaction")
     for table, hash_columns in HISTORIED.items():
-        run_script(con, _for_table(sql("load/rehash_current.sql"), table, hash_columns))
+        run_script(con, _for_table(sql("load/rehash_current.sql"), table, _hash_exprs(con, table, hash_columns)))
     set_meta(con, "row_hash_engine", engine)
     con.execute("commit")
 
 
-def _for_table(text: str, table: str, hash_columns: list[str]) -> str:
-    return text.replace("{table}", table).replace("{hash_columns}", ", ".join(_quote_ident(c) for c in hash_columns))
+def _hash_exprs(con, table: str, columns: list[str]) -> list[str]:
+    """`cast(column as <its type in core.table>)` for each column: what row_hash hashes."""
+    types = dict(con.execute("""select column_name, data_type from duckdb_columns()
+        where database_name = current_database() and schema_name = 'core' and table_name = ?""", [table]).fetchall())
+    return [f"cast({_quote_ident(c)} as {types[c]})" for c in columns]
+
+
+def _for_table(text: str, table: str, hash_exprs: list[str]) -> str:
+    return text.replace("{table}", table).replace("{hash_columns}", ", ".join(hash_exprs))
 
 
 # Storage format of the published file: staff tools lag DuckDB releases (the DuckDB CLI on
@@ -110,6 +143,7 @@ def _for_table(text: str, table: str, hash_columns: list[str]) -> str:
 PUBLISHED_STORAGE_VERSION = "v1.4.0"
 
 
+@workfile.disk_full_is_cannot_run
 def publish(con: duckdb.DuckDBPyConnection, settings: Settings) -> Path:
     """Checkpoint and close the working file, then atomically replace the published file
     with a snapshot of it written in PUBLISHED_STORAGE_VERSION."""
@@ -149,24 +183,48 @@ def _quote_literal(text: str) -> str:
 def _atomic_copy(source: Path, target: Path) -> None:
     """Copy to a temporary name, fsync, rename: the target is the old file or the new one."""
     tmp = target.with_name(target.name + ".partial")
-    shutil.copyfile(source, tmp)
-    with open(tmp, "rb+") as f:
-        os.fsync(f.fileno())
+    try:
+        shutil.copyfile(source, tmp)
+        with open(tmp, "rb+") as f:
+            os.fsync(f.fileno())
+    except OSError as e:
+        tmp.unlink(missing_ok=True)
+        workfile.raise_if_disk_full(e, target)
+        raise
     os.replace(tmp, target)
 
 
 def open_reader(path: Path, as_of: datetime | None = None) -> duckdb.DuckDBPyConnection:
-    """Read-only connection to the published warehouse, optionally at a past point in time."""
+    """Read-only connection to the published warehouse, optionally at a past point in time.
+
+    Read-only in every sense (READER_LOCKDOWN): queries can read the warehouse, nothing else.
+    """
     if not Path(path).exists():
-        raise FileNotFoundError(f"No warehouse at {path}: run `tpbis sync` first.")
+        raise NoWarehouse(f"No warehouse at {Path(path).resolve()}: run `tpbis sync` first.")
     con = duckdb.connect(str(path), read_only=True)
+    _lock_down(con)
     if as_of is not None:
         con.execute("set variable as_of = ?::timestamptz", [as_of])
     return con
 
 
+def _lock_down(con) -> None:
+    """Apply READER_LOCKDOWN, unless this process's instance of the file already has it."""
+    locked, external = con.execute("select current_setting('lock_configuration'), "
+                                   "current_setting('enable_external_access')").fetchone()
+    if locked and not external:
+        return
+    if locked:
+        con.close()
+        raise CannotRun("the warehouse is already open in this process with a locked configuration "
+                        "that allows file access")
+    for statement in READER_LOCKDOWN:
+        con.execute(statement)
+
+
 # --- reference data -----------------------------------------------------------------------
 
+@workfile.disk_full_is_cannot_run
 def load_reference_tables(con, villages: pd.DataFrame, regions: pd.DataFrame) -> None:
     """The registry and regions are truth as of now: replaced whole on every run."""
     con.execute("begin transaction")
@@ -195,12 +253,14 @@ def get_meta(con, key: str) -> str | None:
     return row[0] if row else None
 
 
+@workfile.disk_full_is_cannot_run
 def set_meta(con, key: str, value: str) -> None:
     con.execute("insert or replace into core.meta values (?, ?)", [key, value])
 
 
 # --- runs ---------------------------------------------------------------------------------
 
+@workfile.disk_full_is_cannot_run
 def start_run(con, run_id: str, started_at: datetime, full_sweep: bool) -> None:
     """Record a new run; a run still 'running' in the file was killed before it finished."""
     con.execute("update core.runs set status = 'interrupted' where status = 'running'")
@@ -208,6 +268,7 @@ def start_run(con, run_id: str, started_at: datetime, full_sweep: bool) -> None:
                 [run_id, started_at, full_sweep])
 
 
+@workfile.disk_full_is_cannot_run
 def finish_run(con, run_id: str, finished_at: datetime, status: str, summary: dict) -> None:
     con.execute("""update core.runs set finished_at = ?, status = ?, villages_synced = ?, villages_skipped = ?,
         villages_failed = ?, rows_loaded = ?, rows_rejected = ?, sheets_reads = ?, http_429 = ?, message = ?
@@ -231,6 +292,7 @@ class Batch:
     village_runs: pd.DataFrame          # outcome per village
 
 
+@workfile.disk_full_is_cannot_run
 def load_batch(con, batch: Batch, *, in_transaction: bool = False) -> None:
     """Land, replace and record a batch of villages in ONE transaction: all of it or none.
 
@@ -248,7 +310,7 @@ def load_batch(con, batch: Batch, *, in_transaction: bool = False) -> None:
             replace = sql("load/replace_current.sql")
             for table, hash_columns in HISTORIED.items():
                 con.register("stage_rows", _arrow(batch.tables[table]))
-                run_script(con, _for_table(replace, table, hash_columns), params)
+                run_script(con, _for_table(replace, table, _hash_exprs(con, table, hash_columns)), params)
                 con.unregister("stage_rows")
         if len(batch.state):
             con.register("stage_state", batch.state)
@@ -260,7 +322,10 @@ def load_batch(con, batch: Batch, *, in_transaction: bool = False) -> None:
             con.execute("commit")
     except BaseException:
         if not in_transaction:
-            con.execute("rollback")
+            try:
+                con.execute("rollback")
+            except duckdb.Error:
+                pass        # a failed COMMIT (e.g. disk full) already ended the transaction
         raise
     finally:
         for name in ("stage_fetches", "stage_villages", "stage_state", "stage_village_runs"):

@@ -200,7 +200,7 @@ def _api_error(e: APIError, service_account: str) -> WriteBackError:
 
 def modified_time(conn: sheets.Connection, key: str) -> str:
     """The sheet's Drive modifiedTime, now (Drive quota, not Sheets)."""
-    body = conn.http.request("get", f"{sheets.DRIVE_FILES_URL}/{key}",
+    body = conn.http.request("get", sheets.drive_file_url(key),
                              params={"fields": "modifiedTime", "supportsAllDrives": "true"}).json()
     return body["modifiedTime"]
 

@@ -1,8 +1,10 @@
 -- Replace the current rows of the villages in this batch with the rows just parsed, keeping
 -- history. {table} and {hash_columns} are identifiers from transforms/columns.py (a fixed
--- list, never user input); values are bound ($now, $run_id).
+-- list, never user input), each cast to its type in core.{table}; values are bound ($now, $run_id).
 -- A row whose content (row_hash) is unchanged stays current and keeps its valid_from.
--- row_hash is DuckDB's 64-bit hash() of the row's columns; row_hash_engine in core.meta records
+-- row_hash is DuckDB's 64-bit hash() of the row's columns as the table stores them (a month
+-- staged as TIMESTAMP is hashed as the DATE it is stored as, so a re-hash of stored rows in
+-- rehash_current.sql gives the very same value); row_hash_engine in core.meta records
 -- the DuckDB version that computed it (tpbis/warehouse.py re-hashes after an upgrade).
 
 create or replace temp table stage_hashed as

@@ -19,6 +19,7 @@ from tpbis.sheets_server.api import Api, encode
 from tpbis.sheets_server.faults import Counters, Faults, Quota
 from tpbis.sheets_server.store import Store
 from tpbis.sheets_server.values import ApiError
+from tpbis.sheets_server.wire_faults import WireFaults
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -52,6 +53,7 @@ class _Handler(BaseHTTPRequestHandler):
             traceback.print_exc(file=sys.stderr)
             error = ApiError(500, f"Internal error encountered: {exc}")
             status, body, headers = error.code, encode(error.body()), {}
+        status, body, cut = self.server.wire.apply(method, split.path, status, body)
         self.send_response(status)
         for name, value in headers.items():
             self.send_header(name, value)
@@ -60,7 +62,9 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
         if body and method != "HEAD":
-            self.wfile.write(body)
+            self.wfile.write(body if cut is None else body[:cut])
+        if cut is not None:          # a body cut short: the connection drops mid-answer
+            self.close_connection = True
 
     def do_GET(self):
         self._handle("GET")
@@ -116,6 +120,7 @@ class SheetsServer:
         self.faults = Faults()
         self.quota = Quota()
         self.counters = Counters()
+        self.wire = WireFaults()  # truncated bodies, Drive listing errors and odd entries
         self.api = Api(self.store, self.faults, self.quota, self.counters)
         self.host, self.port = host, port
         self._httpd: _HTTPServer | None = None
@@ -128,6 +133,7 @@ class SheetsServer:
         """Bind and serve from a background thread (idempotent); returns self."""
         if self._httpd is None:
             self._httpd = _HTTPServer((self.host, self.port), self.api)
+            self._httpd.wire = self.wire
             self.port = self._httpd.server_address[1]
             self._thread = threading.Thread(target=self._httpd.serve_forever,
                                             kwargs={"poll_interval": 0.05},

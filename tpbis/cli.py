@@ -289,5 +289,11 @@ def template_check(kode_desa: Optional[str] = typer.Option(None, "--kode-desa", 
     raise typer.Exit(1 if any(f.severity in ("error", "warning") for f in findings) else 0)
 
 
+# --- the province portal (tpbis/portal/commands.py) ---
+from tpbis.portal.commands import dashboard as _dashboard, users_app as _users_app  # noqa: E402
+app.command("dashboard")(_dashboard)
+app.add_typer(_users_app, name="users")
+
+
 if __name__ == "__main__":
     app()

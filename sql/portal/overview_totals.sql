@@ -15,7 +15,7 @@ final as (
         a.quarter_index,
         report.quarter_label(a.quarter_index)                                       as quarter,
         any_value(r.villages)                                                        as villages_registered,
-        count(s.kode_desa) filter (s.months_reported > 0 or s.activities > 0)        as villages_reporting,
+        count(s.kode_desa)                                                           as villages_reporting,  -- sent anything
         count(s.kode_desa) filter (s.months_reported = 3 and s.activities >= 1)      as villages_complete,
         coalesce(sum(s.visitors_male), 0)::bigint                                    as visitors_male,
         coalesce(sum(s.visitors_female), 0)::bigint                                  as visitors_female,

@@ -13,7 +13,7 @@ final as (
         coalesce(r.months_reported, 0) as months_reported,
         coalesce(r.activities, 0)      as activities,
         r.kode_desa is not null        as reported,
-        coalesce(q.rows_rejected, 0)   as rows_rejected,
+        coalesce(q.rejected_rows, 0)   as rows_rejected,
         coalesce(q.rejected_by_reason, '') as rejected_by_reason,
         q.last_status, q.last_message, coalesce(q.failures_in_a_row, 0) as failures_in_a_row,
         q.last_synced_at

@@ -22,7 +22,7 @@ final as (
             when r.kode_desa is null then 'tidak lapor'
             else 'tidak lengkap'
         end                               as status,
-        coalesce(q.rows_rejected, 0)      as rows_rejected,
+        coalesce(q.rejected_rows, 0)      as rows_rejected,
         q.last_synced_at, q.last_status
     from villages v
     left join reported r using (kode_desa)

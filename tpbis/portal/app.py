@@ -63,6 +63,7 @@ def create_app(warehouse: Path, users: Path | None = None, cache: Path | None = 
     app = FastAPI(title="Portal TPBIS", docs_url=None, redoc_url=None, openapi_url=None)
     app.state.portal = portal
     templates = Jinja2Templates(directory=str(HERE / "templates"))
+    templates.env.filters["angka"] = pages.number
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
 
     @app.middleware("http")
@@ -96,7 +97,10 @@ def create_app(warehouse: Path, users: Path | None = None, cache: Path | None = 
         return f"{name[0]['kabupaten'] or ''} ({user.scope})" if name else user.scope
 
     def login_page(request: Request, status: int = 200, message: str | None = None) -> HTMLResponse:
-        form = auth.login_form_payload()
+        # keep a still-valid token: another tab, or the browser's own /favicon.ico request
+        # (redirected here), must not invalidate the form already on screen
+        form = auth.unsign(portal.users.secret(), request.cookies.get(auth.LOGIN_CSRF_COOKIE)) \
+            or auth.login_form_payload()
         response = templates.TemplateResponse(request, "login.html", {"csrf": form["csrf"], "message": message,
                                                                        "user": None}, status_code=status)
         _, https = auth.client_info(request, portal.trusted_proxies)

@@ -21,6 +21,16 @@ COLORS = {"Laki-laki": "#1f6f8b", "Perempuan": "#e07a5f", "Lengkap": "#2a9d8f",
           "Tidak lengkap": "#e9c46a", "Tidak lapor": "#c8553d",
           STRATEGIES["pli"]: "#264653", STRATEGIES["pm"]: "#2a9d8f", STRATEGIES["adv"]: "#f4a261"}
 WIDTH = 520
+# d3 has no Indonesian locale built in: numbers as 40.000, months as Okt 2025
+NUMBER_LOCALE = {"decimal": ",", "thousands": ".", "grouping": [3], "currency": ["Rp", ""]}
+TIME_LOCALE = {
+    "dateTime": "%A, %e %B %Y %X", "date": "%d/%m/%Y", "time": "%H.%M.%S", "periods": ["", ""],
+    "days": ["Minggu", "Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu"],
+    "shortDays": ["Min", "Sen", "Sel", "Rab", "Kam", "Jum", "Sab"],
+    "months": ["Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus", "September",
+               "Oktober", "November", "Desember"],
+    "shortMonths": ["Jan", "Feb", "Mar", "Apr", "Mei", "Jun", "Jul", "Agu", "Sep", "Okt", "Nov", "Des"],
+}
 
 
 def _scale(labels: list[str]) -> alt.Scale:
@@ -29,7 +39,7 @@ def _scale(labels: list[str]) -> alt.Scale:
 
 def _svg(chart: alt.Chart) -> str:
     spec = chart.configure(font="sans-serif").configure_view(stroke=None).to_dict()
-    return vlc.vegalite_to_svg(spec)
+    return vlc.vegalite_to_svg(spec, format_locale=NUMBER_LOCALE, time_format_locale=TIME_LOCALE)
 
 
 def _empty(title: str) -> str:

@@ -28,6 +28,13 @@ def index_of(quarter: Quarter) -> int:
     return quarter.year * 4 + quarter.number - 1
 
 
+def number(value) -> str:
+    """12345 -> '12.345' (Indonesian thousands separator); blanks stay blank."""
+    if value is None or (isinstance(value, float) and pd.isna(value)):
+        return ""
+    return f"{int(value):,}".replace(",", ".")
+
+
 def wib(ts) -> str:
     if ts is None or pd.isna(ts):
         return "-"

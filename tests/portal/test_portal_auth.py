@@ -178,3 +178,26 @@ def test_security_headers(portal_app):
     assert response.headers["x-frame-options"] == "DENY"
     assert "default-src 'self'" in response.headers["content-security-policy"]
     assert response.headers["cache-control"] == "no-store"
+
+
+def test_signed_values_do_not_survive_any_change():
+    """Property: a cookie we signed verifies; changing any one character of it never does;
+    another key never verifies it; an expired one never does."""
+    from hypothesis import given, settings, strategies as st
+    from tpbis.portal.auth import sign, unsign
+
+    key = b"k" * 32
+
+    @settings(max_examples=150, deadline=None)
+    @given(user=st.text(min_size=1, max_size=20), position=st.integers(min_value=0), char=st.characters(codec="ascii"))
+    def check(user, position, char):
+        value = sign(key, {"u": user, "exp": 2_000_000_000})
+        assert unsign(key, value) == {"u": user, "exp": 2_000_000_000}
+        i = position % len(value)
+        changed = value[:i] + char + value[i + 1:]
+        if changed != value:
+            assert unsign(key, changed) is None
+        assert unsign(b"x" * 32, value) is None
+        assert unsign(key, sign(key, {"u": user, "exp": 1})) is None
+
+    check()

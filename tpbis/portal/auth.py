@@ -15,7 +15,7 @@ import json
 import secrets
 import threading
 import time
-from collections import defaultdict, deque
+from collections import deque
 
 SESSION_COOKIE = "tpbis_session"
 LOGIN_CSRF_COOKIE = "tpbis_login_csrf"
@@ -77,13 +77,15 @@ class LoginLimiter:
     def __init__(self, per_user: int = 5, per_address: int = 20, window_seconds: float = 900):
         self.limits = {"user": per_user, "address": per_address}
         self.window = window_seconds
-        self._failures: dict[tuple[str, str], deque] = defaultdict(deque)
+        self._failures: dict[tuple[str, str], deque] = {}
         self._lock = threading.Lock()
 
     def _recent(self, key: tuple[str, str], now: float) -> deque:
-        q = self._failures[key]
+        q = self._failures.get(key, deque())
         while q and q[0] <= now - self.window:
             q.popleft()
+        if not q:
+            self._failures.pop(key, None)       # forget quiet names and addresses
         return q
 
     def blocked_for(self, user: str, address: str) -> float:
@@ -98,7 +100,9 @@ class LoginLimiter:
         now = time.monotonic()
         with self._lock:
             for key in (("user", user), ("address", address)):
-                self._recent(key, now).append(now)
+                q = self._recent(key, now)
+                q.append(now)
+                self._failures[key] = q
 
     def succeeded(self, user: str) -> None:
         with self._lock:

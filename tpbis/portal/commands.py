@@ -93,6 +93,7 @@ def dashboard(warehouse: Optional[Path] = typer.Option(None, "--warehouse", help
         from tpbis.portal.app import create_app
         app = create_app(path, file.path)
         app.state.portal.warehouse.snapshot_id()      # open the snapshot and build summaries now
+        app.state.portal.warehouse.watch()            # and again whenever the sync publishes
     except TpbisError as e:
         _fail(e)
     import uvicorn

@@ -156,15 +156,11 @@ def village(wh, cache, user, kode_desa: str, snapshot: str) -> dict | None:
 
 
 def quality(wh, user, quarter: Quarter, limit: int = 200) -> dict:
-    df = wh.df("quality", prefix=user.prefix, quarter_index=index_of(quarter))
-    for col in ("last_synced_at",):
-        df[col] = df[col].map(wib)
-    lists = {
-        "not_reporting": df[~df["reported"]],
-        "incomplete": df[df["reported"] & ((df["months_reported"] < 3) | (df["activities"] < 1))],
-        "failing": df[df["last_status"] == "failed"].sort_values("failures_in_a_row", ascending=False, kind="stable"),
-        "rejections": df[df["rows_rejected"] > 0].sort_values("rows_rejected", ascending=False, kind="stable"),
-    }
-    return {"quarter": str(quarter),
-            "lists": {k: {"count": len(v), "rows": v.head(limit).to_dict("records")} for k, v in lists.items()},
-            "limit": limit}
+    df = wh.df("quality", prefix=user.prefix, quarter_index=index_of(quarter), limit=limit)
+    df["last_synced_at"] = df["last_synced_at"].map(wib)
+    lists = {}
+    for name in ("not_reporting", "incomplete", "failing", "rejections"):
+        part = df[df["list"] == name]
+        lists[name] = {"count": int(part["list_count"].iloc[0]) if len(part) else 0,
+                       "rows": part.to_dict("records")}
+    return {"quarter": str(quarter), "lists": lists, "limit": limit}

@@ -8,7 +8,7 @@ process): the first request to a page (charts rendered, then cached) and the med
 next ones. Also the one-off cost of opening a new snapshot (its summary tables). Target:
 < 300 ms per page. Plain script, not part of the test run:
 
-    .venv/bin/python benchmarks/bench_portal.py [--villages 20000] [--years 10] [--keep PATH] [--reuse]
+    .venv/bin/python benchmarks/bench_portal.py [--villages 20000] [--years 10] [--keep PATH] [--reuse] [--no-downloads]
 """
 from __future__ import annotations
 
@@ -28,6 +28,7 @@ from fastapi.testclient import TestClient                     # noqa: E402
 
 from tests.portal import synthetic_warehouse                   # noqa: E402
 from tpbis.portal.app import create_app                        # noqa: E402
+from tpbis.portal.charts import warm_up                        # noqa: E402
 from tpbis.portal.users import UsersFile                       # noqa: E402
 
 PASSWORD = "bench-password-123"
@@ -53,6 +54,7 @@ def main() -> None:
     ap.add_argument("--repeat", type=int, default=7)
     ap.add_argument("--keep", type=Path, help="Keep the warehouse file here instead of a temp dir.")
     ap.add_argument("--reuse", action="store_true", help="With --keep: reuse that file if it exists.")
+    ap.add_argument("--no-downloads", action="store_true", help="Skip generating the quarterly extract.")
     args = ap.parse_args()
     work = Path(tempfile.mkdtemp(prefix="tpbis-bench-portal-"))
     path = args.keep or work / "tpbis.duckdb"
@@ -66,6 +68,7 @@ def main() -> None:
     users.add("bengkalis", "14.03", PASSWORD)
     app = create_app(path, users.path, work / "cache", trusted_proxies=frozenset())
     print(f"machine: {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f} (timings scale with it)")
+    warm_up()                                   # as `tpbis dashboard` does before serving
     start = time.perf_counter()
     app.state.portal.warehouse.snapshot_id()
     print(f"open a new snapshot + build its summary tables (once per published snapshot): "
@@ -81,7 +84,7 @@ def main() -> None:
                 assert first.status_code == 200, (url, first.status_code)
                 times = [server_ms(client.get(url)) for _ in range(args.repeat)]
                 print(f"{name:10} {label:40} {server_ms(first):>9.1f} {statistics.median(times):>10.1f}")
-    for name, scope in (("riau", "provinsi"), ("bengkalis", "14.03")):
+    for name, scope in () if args.no_downloads else (("riau", "provinsi"), ("bengkalis", "14.03")):
         with TestClient(app) as client:
             page = client.get("/login")
             token = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
@@ -94,10 +97,7 @@ def main() -> None:
                   f"   {files.text.count('.xlsx<')} xlsx")
     print(f"load average at the end: {os.getloadavg()[0]:.1f}")
     app.state.portal.warehouse.close()
-    if not args.keep:
-        shutil.rmtree(work, ignore_errors=True)
-    else:
-        shutil.rmtree(work, ignore_errors=True)
+    shutil.rmtree(work, ignore_errors=True)     # users, downloads (and the warehouse unless --keep)
 
 
 if __name__ == "__main__":

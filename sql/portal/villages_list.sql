@@ -1,5 +1,6 @@
--- Every village of the scope with its figures for one quarter, filtered by $search
--- (lowercase text in the code, desa or kecamatan; '' = all).
+-- One page of the villages of the scope with their figures for one quarter, filtered by
+-- $search (lowercase text in the code, desa or kecamatan; '' = all), sorted by the column
+-- named in $sort (one of the names below; $descending), with the filtered total.
 with villages as (
     select * from core.villages
     where starts_with(kode_desa, $prefix)
@@ -28,4 +29,19 @@ final as (
     left join reported r using (kode_desa)
     left join p_quality q using (kode_desa)
 )
-select * from final;
+select *, count(*) over () as total
+from final
+order by
+    -- text columns, then number columns: exactly one of these four keys is not NULL
+    case when not $descending then case $sort when 'kode' then kode_desa when 'desa' then desa
+        when 'kecamatan' then kecamatan when 'status' then status end end asc,
+    case when $descending then case $sort when 'kode' then kode_desa when 'desa' then desa
+        when 'kecamatan' then kecamatan when 'status' then status end end desc,
+    case when not $descending then case $sort when 'bulan' then months_reported when 'pengunjung' then visitors_total
+        when 'kegiatan' then activities when 'peserta' then participants_total when 'penerima' then beneficiaries
+        when 'ditolak' then rows_rejected end end asc,
+    case when $descending then case $sort when 'bulan' then months_reported when 'pengunjung' then visitors_total
+        when 'kegiatan' then activities when 'peserta' then participants_total when 'penerima' then beneficiaries
+        when 'ditolak' then rows_rejected end end desc,
+    kode_desa
+limit $page_size offset $page_offset;

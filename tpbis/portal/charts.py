@@ -111,6 +111,11 @@ def village_over_time(df: pd.DataFrame) -> str:
     return _svg(alt.vconcat(visitors, acts))
 
 
+def warm_up() -> None:
+    """vl-convert starts its JavaScript engine on first use (seconds): do it before serving."""
+    _empty("")
+
+
 class ChartCache:
     """SVG text by (snapshot id, scope, quarter, chart name); bounded, oldest dropped first."""
 

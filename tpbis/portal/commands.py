@@ -94,6 +94,8 @@ def dashboard(warehouse: Optional[Path] = typer.Option(None, "--warehouse", help
         app = create_app(path, file.path)
         app.state.portal.warehouse.snapshot_id()      # open the snapshot and build summaries now
         app.state.portal.warehouse.watch()            # and again whenever the sync publishes
+        from tpbis.portal.charts import warm_up
+        warm_up()
     except TpbisError as e:
         _fail(e)
     import uvicorn

@@ -120,18 +120,21 @@ def overview(wh, cache, user, quarter: Quarter, snapshot: str) -> dict:
 
 
 def village_list(wh, user, quarter: Quarter, search: str, sort: str, order: str, page: int) -> dict:
-    df = wh.df("villages_list", prefix=user.prefix, quarter_index=index_of(quarter),
-               search=(search or "").strip().lower())
     sort = sort if sort in SORTS else "kode"
-    df = df.sort_values([SORTS[sort], "kode_desa"], ascending=[order != "turun", True], kind="stable")
-    pages = max(1, -(-len(df) // PAGE_SIZE))
-    page = min(max(page, 1), pages)
-    rows = df.iloc[(page - 1) * PAGE_SIZE: page * PAGE_SIZE].to_dict("records")
+    order = order if order in ("naik", "turun") else "naik"
+    page = max(page, 1)
+    params = dict(prefix=user.prefix, quarter_index=index_of(quarter), search=(search or "").strip().lower(),
+                  sort=sort, descending=order == "turun", page_size=PAGE_SIZE)
+    rows = wh.rows("villages_list", page_offset=(page - 1) * PAGE_SIZE, **params)
+    total = int(rows[0]["total"]) if rows else 0
+    pages = max(1, -(-total // PAGE_SIZE))
+    if page > pages:                      # past the end: show the last page
+        page = pages
+        rows = wh.rows("villages_list", page_offset=(page - 1) * PAGE_SIZE, **params)
     for r in rows:
         r["last_synced"] = wib(r["last_synced_at"])
-    return {"rows": rows, "total": len(df), "page": page, "pages": pages, "sort": sort,
-            "order": order if order in ("naik", "turun") else "naik", "search": search or "",
-            "quarter": str(quarter)}
+    return {"rows": rows, "total": total, "page": page, "pages": pages, "sort": sort, "order": order,
+            "search": search or "", "quarter": str(quarter)}
 
 
 def village(wh, cache, user, kode_desa: str, snapshot: str) -> dict | None:

@@ -66,3 +66,12 @@ def test_last_sync_shown_for_the_scope(clients):
         assert 'id="sync-status"' in html and "01-02-2024 17:00 WIB" in html
     assert "2 desa gagal" in clients["prov"].get("/").text
     assert "1 desa gagal" in clients["bengkalis"].get("/").text
+
+
+def test_prewarm_renders_every_scope_overview(portal_files):
+    from tests.portal.conftest import make_app
+    app = make_app(portal_files, trusted_proxies=frozenset())
+    assert len(app.state.portal.charts._items) == 0
+    app.state.prewarm()
+    scopes = {key[1] for key in app.state.portal.charts._items}
+    assert scopes == {"provinsi", "14.03", "14.72"}

@@ -63,3 +63,30 @@ def test_refuses_the_sync_working_file_and_a_missing_warehouse(tmp_path):
         Warehouse(tmp_path / "tpbis.sync.duckdb")
     with pytest.raises(UsageError, match=str(tmp_path / "none.duckdb")):
         Warehouse(tmp_path / "none.duckdb").snapshot_id()
+
+
+def test_watch_prepares_a_new_snapshot_in_the_background(portal_files, tmp_path):
+    import threading
+    published = tmp_path / "tpbis.duckdb"
+    shutil.copy(portal_files["warehouse"], published)
+    wh = Warehouse(published)
+    calls = []
+    ready = threading.Event()
+    wh.watch(every_seconds=0.05, on_new=lambda: (calls.append(wh.stamp.id), ready.set()))
+    try:
+        assert ready.wait(30)
+        first = calls[0]
+        ready.clear()
+        work = tmp_path / "next.duckdb"
+        shutil.copy(published, work)
+        con = duckdb.connect(str(work))
+        con.execute("insert into core.villages values (?, 'Desa Baru', 'Bukit Batu', 'Bengkalis', 'Riau', "
+                    "'replikasi', 2026, 'key-baru-2')", [NEW_VILLAGE])
+        con.execute("checkpoint")
+        con.close()
+        os.replace(work, published)
+        assert ready.wait(30)
+        assert calls[-1] != first and len(set(calls)) == 2
+        assert NEW_VILLAGE in {r["kode_desa"] for r in wh.rows("quality", prefix="14.03.", quarter_index=8095, limit=50)}
+    finally:
+        wh.close()

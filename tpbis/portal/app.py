@@ -251,4 +251,12 @@ def create_app(warehouse: Path, users: Path | None = None, cache: Path | None = 
             return RedirectResponse("/login", status_code=303)
         return render(request, "not_found.html", user, session, status=404, title="Tidak ditemukan")
 
+    def prewarm() -> None:
+        """Render the overview of each user's scope for its default quarter (charts cached)."""
+        for user in {u.scope: u for u in portal.users.list()}.values():
+            quarter, _ = pages.choose_quarter(wh, user, None, parse_quarter)
+            if quarter is not None:
+                pages.overview(wh, portal.charts, user, quarter, wh.snapshot_id())
+
+    app.state.prewarm = prewarm
     return app

@@ -92,10 +92,11 @@ def dashboard(warehouse: Optional[Path] = typer.Option(None, "--warehouse", help
         file.list()
         from tpbis.portal.app import create_app
         app = create_app(path, file.path)
-        app.state.portal.warehouse.snapshot_id()      # open the snapshot and build summaries now
-        app.state.portal.warehouse.watch()            # and again whenever the sync publishes
         from tpbis.portal.charts import warm_up
         warm_up()
+        app.state.portal.warehouse.snapshot_id()      # open the snapshot and build summaries now,
+        app.state.prewarm()                           # render the overview charts of every scope,
+        app.state.portal.warehouse.watch(on_new=app.state.prewarm)   # and again after each publish
     except TpbisError as e:
         _fail(e)
     import uvicorn

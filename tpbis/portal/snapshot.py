@@ -108,15 +108,22 @@ class Warehouse:
     def rows(self, name: str, **params) -> list[dict]:
         return self.df(name, **params).to_dict("records")
 
-    def watch(self, every_seconds: float = 30.0) -> threading.Thread:
+    def watch(self, every_seconds: float = 30.0, on_new=None) -> threading.Thread:
         """Check for a new snapshot in the background, so that the summaries of a freshly
-        published one are built right after the sync, not during somebody's first request."""
+        published one are built right after the sync, not during somebody's first request;
+        then call `on_new()` (the portal pre-renders its overview charts there)."""
         def loop():
-            while not self._stop.wait(every_seconds):
+            seen = None
+            while True:
                 try:
-                    self.snapshot_id()
+                    current = self.snapshot_id()
+                    if current != seen and on_new is not None:
+                        on_new()
+                    seen = current
                 except Exception:       # a moment without a file: the next request says so
                     pass
+                if self._stop.wait(every_seconds):
+                    return
         thread = threading.Thread(target=loop, name="tpbis-portal-snapshot-watch", daemon=True)
         thread.start()
         return thread

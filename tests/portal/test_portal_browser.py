@@ -125,6 +125,14 @@ def test_browser_signs_in_and_sees_every_page_with_charts(served, browser):
     assert browser.find_elements(By.CSS_SELECTOR, "#rejections tbody a")
     shot(browser, "kualitas")
 
+    browser.get(served + "/desa?urut=kode&halaman=3")                # 240 villages, 100 a page
+    assert "halaman 3 dari 3" in browser.page_source
+    codes = [a.text for a in browser.find_elements(By.CSS_SELECTOR, "#village-table tbody td:first-child a")]
+    assert len(codes) == 40 and codes == sorted(codes)
+    browser.find_element(By.PARTIAL_LINK_TEXT, "sebelumnya").click()
+    wait_for_url(browser, lambda url: url.endswith("halaman=2"))
+    assert len(browser.find_elements(By.CSS_SELECTOR, "#village-table tbody tr")) == 100
+
     sign_in(browser, served, "bengkalis")
     assert all(n > 0 for n in rendered_charts(browser))
     browser.get(served + "/desa?urut=pengunjung&arah=turun")

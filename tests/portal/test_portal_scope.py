@@ -43,6 +43,13 @@ def test_other_kabupaten_and_missing_answer_the_same_404(clients, path):
     assert "Tidak ditemukan" in response.text
 
 
+def test_another_kabupatens_village_is_indistinguishable_from_a_missing_one(clients):
+    other = clients["bengkalis"].get(f"/desa/{GAMMA}")
+    missing = clients["bengkalis"].get("/desa/14.72.01.9999")
+    assert other.status_code == missing.status_code == 404
+    assert other.text == missing.text
+
+
 def test_province_user_sees_both_kabupaten(clients):
     """The positive control: the same pages do show Dumai to the province."""
     assert clients["prov"].get(f"/desa/{GAMMA}").status_code == 200

@@ -15,3 +15,5 @@ if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ] || [ requirements.lock -
   .venv/bin/python -m pip install --quiet -c requirements.lock -e '.[test]'
   touch "$stamp"
 fi
+# the portal's browser test needs Debian's chromium + chromium-driver
+bash scripts/install-browser.sh

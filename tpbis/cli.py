@@ -342,5 +342,11 @@ def check_access(registry: Optional[Path] = RegistryOpt,
     raise typer.Exit(1 if any(r.needs_action for r in results) else 0)
 
 
+# --- the province portal (tpbis/portal/commands.py) ---
+from tpbis.portal.commands import dashboard as _dashboard, users_app as _users_app  # noqa: E402
+app.command("dashboard")(_dashboard)
+app.add_typer(_users_app, name="users")
+
+
 if __name__ == "__main__":
     app()

@@ -57,6 +57,9 @@ SETTINGS_DOC = {
     "TPBIS_ALERT_BLOCK": "Prefect notification block (type-slug/name, e.g. slack-webhook/tpbis-alerts) notified on the same alerts",
     "TPBIS_ALERT_FAILED_NIGHTS": "failed attempts in a row before a village alerts (default 3)",
     "TPBIS_MAX_REMOVED_SHARE": "largest share of registered villages a registry may drop in one sync without --accept-removals (default 0.1)",
+    "TPBIS_USERS": "the portal's users file (default data/users.json); --users overrides",
+    "TPBIS_PORTAL_CACHE": "folder where the portal keeps generated downloads, per snapshot (default data/portal-cache)",
+    "TPBIS_PORTAL_TRUSTED_PROXIES": "comma-separated addresses of reverse proxies whose X-Forwarded-For/-Proto the portal trusts (default none)",
 }
 
 

@@ -211,7 +211,8 @@ def open_reader(path: Path, as_of: datetime | None = None) -> duckdb.DuckDBPyCon
 def _lock_down(con) -> None:
     """Apply READER_LOCKDOWN, unless this process's instance of the file already has it."""
     locked, external = con.execute("select current_setting('lock_configuration'), "
-                                   "current_setting('enable_external_access')").fetchone()
+                                   "current_setting('enable_external_access')").fetchall()[0]  # fetchall: a partly
+    # fetched execute() result would block this connection's next con.sql() (DuckDB 2.0)
     if locked and not external:
         return
     if locked:

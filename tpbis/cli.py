@@ -47,8 +47,14 @@ def run_sync(registry: Optional[Path], warehouse: Optional[Path], full: bool, ve
              write_back: bool = False) -> dict:
     configure_prefect(verbose)
     from flows.nightly_sync import nightly_sync
-    return nightly_sync(registry_path=str(registry) if registry else None,
-                        warehouse_path=str(warehouse) if warehouse else None, full=full, write_back=write_back)
+    state = nightly_sync(registry_path=str(registry) if registry else None,
+                         warehouse_path=str(warehouse) if warehouse else None, full=full, write_back=write_back,
+                         return_state=True)
+    summary = state.result(raise_on_failure=False)
+    if not isinstance(summary, dict):       # the run crashed before its summary: raise why
+        state.result()
+        raise RuntimeError(f"nightly-sync ended {state.name}: {state.message}")
+    return summary
 
 
 @app.command()
@@ -56,10 +62,18 @@ def sync(registry: Optional[Path] = RegistryOpt, warehouse: Optional[Path] = War
          full: bool = typer.Option(False, "--full", help="Re-read every sheet, modified or not (compares content hashes)."),
          write_back: bool = typer.Option(False, "--write-back", help="Write each village's validation results to a 'Validasi' tab of its sheet."),
          verbose: bool = typer.Option(False, "--verbose", "-v", help="Show Prefect's logs."),
-         as_json: bool = typer.Option(False, "--json", help="Print the summary as JSON.")):
+         as_json: bool = typer.Option(False, "--json", help="Print the summary as JSON."),
+         quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress display, only the summary.")):
     """Run the nightly sync once, now. Exit 0 when every village synced or was unchanged, 1 otherwise."""
+    from tpbis.cli_progress import display
+    from tpbis.shutdown import Terminated, exit_now, signals_as_exception
     from tpbis.sync import format_summary
-    summary = run_sync(registry, warehouse, full, verbose, write_back)
+    try:
+        with signals_as_exception(), display(quiet or as_json):
+            summary = run_sync(registry, warehouse, full, verbose, write_back)
+    except Terminated as e:     # SIGTERM/SIGHUP: no orphan Prefect server, published file untouched
+        exit_now(f"Error: tpbis sync stopped by {e}; the published warehouse is unchanged, "
+                 "the next sync re-reads what was not loaded.")
     typer.echo(json.dumps(summary, indent=2, default=str) if as_json else format_summary(summary))
     raise typer.Exit(0 if summary["villages_failed"] == 0 else 1)
 

@@ -45,6 +45,9 @@ SETTINGS_DOC = {
     "TPBIS_ALERT_WEBHOOK_URL": "URL that gets a JSON POST when a run fails or a village keeps failing",
     "TPBIS_ALERT_BLOCK": "Prefect notification block (type-slug/name, e.g. slack-webhook/tpbis-alerts) notified on the same alerts",
     "TPBIS_ALERT_FAILED_NIGHTS": "failed attempts in a row before a village alerts (default 3)",
+    "TPBIS_PROGRESS_SECONDS": "seconds between progress lines of a sync in the Prefect log and piped output (default 30; 0 = off)",
+    "TPBIS_PROGRESS_EVERY": "also a progress line every N sheets fetched (default 0 = off)",
+    "TPBIS_SYNC_TIMEOUT_SECONDS": "a nightly sync run still going after this long is stopped by Prefect (default 36000)",
 }
 
 
@@ -63,6 +66,8 @@ class Settings:
     full_sweep_days: int = 7
     max_attempts: int = 6
     backoff_base: float = 1.0
+    progress_seconds: float = 30.0
+    progress_every: int = 0
 
     @property
     def is_local(self) -> bool:
@@ -94,4 +99,6 @@ class Settings:
             full_sweep_days=int(env.get("TPBIS_FULL_SWEEP_DAYS", d.full_sweep_days)),
             max_attempts=int(env.get("TPBIS_MAX_ATTEMPTS", d.max_attempts)),
             backoff_base=float(env.get("TPBIS_BACKOFF_SECONDS", d.backoff_base)),
+            progress_seconds=float(env.get("TPBIS_PROGRESS_SECONDS", d.progress_seconds)),
+            progress_every=int(env.get("TPBIS_PROGRESS_EVERY", d.progress_every)),
         )

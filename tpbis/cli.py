@@ -18,8 +18,26 @@ import typer
 app = typer.Typer(help="TPBIS reporting warehouse: village library sheets -> DuckDB -> reports.",
                   no_args_is_help=True, add_completion=False)
 
-RegistryOpt = typer.Option(None, "--registry", help="Village registry CSV [env TPBIS_REGISTRY; default config/villages.csv].")
-WarehouseOpt = typer.Option(None, "--warehouse", help="Published warehouse file [env TPBIS_WAREHOUSE; default data/tpbis.duckdb].")
+RegistryOpt = typer.Option(None, "--registry", envvar="TPBIS_REGISTRY", show_envvar=True,
+                           show_default="config/villages.csv", help="Village registry CSV.")
+WarehouseOpt = typer.Option(None, "--warehouse", envvar="TPBIS_WAREHOUSE", show_envvar=True,
+                            show_default="data/tpbis.duckdb", help="Published warehouse file.")
+
+
+def _version(value: bool) -> None:
+    if value:
+        from importlib.metadata import PackageNotFoundError, version
+        try:
+            typer.echo(f"tpbis {version('tpbis-warehouse')}")
+        except PackageNotFoundError:
+            typer.echo("tpbis (not installed: run scripts/setup.sh)")
+        raise typer.Exit(0)
+
+
+@app.callback()
+def main(show_version: bool = typer.Option(False, "--version", callback=_version, is_eager=True,
+                                           help="Print the version and exit.")):
+    """TPBIS reporting warehouse: village library sheets -> DuckDB -> reports."""
 
 
 def configure_prefect(verbose: bool = False) -> None:
@@ -37,10 +55,8 @@ def configure_prefect(verbose: bool = False) -> None:
 
 def as_of_timestamp(day: Optional[str]) -> Optional[datetime]:
     """`--as-of 2023-01-15` means: as known at the end of that day in Riau (WIB)."""
-    if not day:
-        return None
-    d = date.fromisoformat(day)
-    return datetime.combine(d + timedelta(days=1), dtime(0), ZoneInfo("Asia/Jakarta")) - timedelta(microseconds=1)
+    from tpbis.asof import as_of_timestamp as parse
+    return parse(day)
 
 
 def run_sync(registry: Optional[Path], warehouse: Optional[Path], full: bool, verbose: bool,
@@ -123,9 +139,11 @@ def sql(query: Optional[str] = typer.Argument(None, help="One SQL query; without
     from tpbis.settings import Settings
     from tpbis.warehouse import open_reader
     import duckdb
+    from tpbis.asof import check_known
     path = warehouse or Settings.from_env().warehouse
     try:
         con = open_reader(path, as_of_timestamp(as_of))
+        check_known(con, as_of_timestamp(as_of), path)
     except (FileNotFoundError, ValueError) as e:
         typer.echo(f"Error: {e}", err=True)
         raise typer.Exit(2)
@@ -136,21 +154,10 @@ def sql(query: Optional[str] = typer.Argument(None, help="One SQL query; without
             typer.echo(f"Error: {e}", err=True)
             raise typer.Exit(1)
         return
-    typer.echo(f"{path} (read-only). End statements with ';'. Ctrl-D to quit. Try: from report.villages;")
-    buffer = ""
-    while True:
-        try:
-            line = input("tpbis> " if not buffer else "   ...> ")
-        except EOFError:
-            typer.echo("")
-            return
-        buffer += line + "\n"
-        if buffer.strip().endswith(";"):
-            try:
-                _print_query(con, buffer, csv)
-            except Exception as e:  # a typo in the shell is not fatal
-                typer.echo(f"Error: {e}", err=True)
-            buffer = ""
+    from tpbis.sql_shell import run_shell
+    typer.echo(f"{Path(path).resolve()} (read-only). End statements with ';'. .help for commands, .quit to leave.")
+    run_shell(con, lambda q: _print_query(con, q, csv), typer.echo, lambda m: typer.echo(m, err=True),
+              interactive=sys.stdin.isatty())
 
 
 def _print_query(con, query: str, csv: bool) -> None:
@@ -164,12 +171,15 @@ def _print_query(con, query: str, csv: bool) -> None:
 
 
 @app.command()
-def replay(warehouse: Optional[Path] = WarehouseOpt, registry: Optional[Path] = RegistryOpt):
+def replay(warehouse: Optional[Path] = WarehouseOpt, registry: Optional[Path] = RegistryOpt,
+           quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress display.")):
     """Rebuild the loaded (core) tables from the raw cells already landed, without Google."""
     from tpbis.replay import replay_all
     from tpbis.settings import Settings
+    from tpbis.cli_progress import status
     settings = Settings.from_env().with_(warehouse=warehouse, registry=registry)
-    n = replay_all(settings)
+    with status(f"replay: rebuilding {settings.warehouse} from the landed raw cells", quiet):
+        n = replay_all(settings)
     typer.echo(f"Replayed {n} fetches into {settings.warehouse}")
 
 
@@ -186,15 +196,30 @@ def extract(quarter: str = typer.Option(..., "--quarter", help="Quarter to repor
             as_of: Optional[str] = typer.Option(None, "--as-of", help="Regenerate what was known at the end of this day (YYYY-MM-DD, WIB)."),
             kabupaten: Optional[str] = typer.Option(None, "--kabupaten", help="Only this kabupaten/kota's files (e.g. Bengkalis, 'Kota Pekanbaru')."),
             out: Path = typer.Option(Path("data/extracts"), "--out", help="Folder for the files."),
-            warehouse: Optional[Path] = WarehouseOpt):
+            warehouse: Optional[Path] = WarehouseOpt,
+            provisional: bool = typer.Option(False, "--provisional", help="Allow a quarter that has not ended; every sheet is labelled SEMENTARA."),
+            quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress display.")):
     """Write the quarterly extract: per province and kabupaten, an .xlsx workbook plus CSV and Parquet."""
+    from tpbis.asof import JAKARTA, check_known, check_quarter_ended
+    from tpbis.cli_progress import status
+    from tpbis.errors import UsageError
     from tpbis.extract import Quarter, UnknownKabupaten, write_extract
     from tpbis.settings import Settings
+    from tpbis.warehouse import open_reader
+    path = warehouse or Settings.from_env().warehouse
     try:
         q = Quarter.parse(quarter)
-        files = write_extract(warehouse or Settings.from_env().warehouse, q, out,
-                              as_of=as_of_timestamp(as_of), kabupaten=kabupaten)
-    except (ValueError, FileNotFoundError) as e:   # a bad quarter/date, unknown kabupaten, no warehouse
+        check_quarter_ended(q, datetime.now(JAKARTA).date(), provisional)
+        moment = as_of_timestamp(as_of)
+        if moment is not None:
+            con = open_reader(path)
+            try:
+                check_known(con, moment, path)
+            finally:
+                con.close()
+        with status(f"extract {q}: writing workbooks, CSV and Parquet", quiet):
+            files = write_extract(path, q, out, as_of=moment, kabupaten=kabupaten, provisional=provisional)
+    except (ValueError, FileNotFoundError, UsageError) as e:   # a bad quarter/date, unknown kabupaten, no warehouse
         typer.echo(f"Error: {e}", err=True)
         raise typer.Exit(2)
     for path in files:
@@ -211,22 +236,27 @@ def report(name: str = typer.Argument(..., help="A report view, e.g. quarterly_k
            as_of: Optional[str] = typer.Option(None, "--as-of", help="The state known at the end of this day (YYYY-MM-DD)."),
            limit: int = typer.Option(200, "--limit", help="Rows shown in the table (CSV prints all)."),
            csv: bool = typer.Option(False, "--csv", help="Print CSV instead of a table."),
+           as_json: bool = typer.Option(False, "--json", help="Print JSON (an array of rows, numbers unrounded)."),
            warehouse: Optional[Path] = WarehouseOpt):
-    """Print a report view as a table (or CSV), filtered by quarter and kabupaten."""
-    from tpbis.report_query import ReportError, build_report_query
+    """Print a report view as a table (ratios as percentages), CSV or JSON, filtered by quarter and kabupaten."""
+    from tpbis.asof import check_known
+    from tpbis.report_query import ReportError, as_json as rows_json, build_report_query, for_people
     from tpbis.settings import Settings
     from tpbis.warehouse import open_reader
+    path = warehouse or Settings.from_env().warehouse
     try:
-        con = open_reader(warehouse or Settings.from_env().warehouse, as_of_timestamp(as_of))
+        con = open_reader(path, as_of_timestamp(as_of))
+        check_known(con, as_of_timestamp(as_of), path)
         query, params = build_report_query(con, name, quarter, kabupaten)
     except (ReportError, ValueError, FileNotFoundError) as e:
         typer.echo(f"Error: {e}", err=True)
         raise typer.Exit(2)
-    rel = con.sql(query, params=params)
-    if csv:
-        _write_csv(rel)
+    if as_json:
+        typer.echo(rows_json(con.sql(query, params=params)))
+    elif csv:
+        _write_csv(con.sql(query, params=params))
     else:
-        rel.show(max_rows=limit, max_width=100_000)
+        for_people(con, query, params).show(max_rows=limit, max_width=100_000)
 
 
 def _write_csv(rel) -> None:

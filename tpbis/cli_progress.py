@@ -9,6 +9,7 @@ and one at the end). `--quiet`: nothing.
 from __future__ import annotations
 
 import sys
+import time
 from contextlib import contextmanager, nullcontext
 from typing import Iterator
 
@@ -52,3 +53,22 @@ def display(quiet: bool = False, terminal: bool | None = None) -> Iterator[None]
 
     with bars, progress.subscribe(listener=update):
         yield
+
+
+@contextmanager
+def status(text: str, quiet: bool = False, terminal: bool | None = None) -> Iterator[None]:
+    """A job without countable steps (replay, extract): a spinner with the elapsed time on a
+    terminal, one line before and one after otherwise."""
+    if quiet:
+        yield
+        return
+    terminal = sys.stdout.isatty() if terminal is None else terminal
+    start = time.monotonic()
+    if terminal:
+        from rich.console import Console
+        with Console().status(text):
+            yield
+    else:
+        typer.echo(f"{text} ...")
+        yield
+    typer.echo(f"{text.split(':')[0]} done in {progress.format_duration(time.monotonic() - start)}")

@@ -3,6 +3,7 @@ harness, its final state, its WARNING log lines and its events, read back from t
 and the progress lines of the run (Prefect log) and of `tpbis sync` piped (CliRunner)."""
 from __future__ import annotations
 
+import json
 import time
 
 import pytest
@@ -137,3 +138,36 @@ def test_eta_and_reads_per_minute_from_a_snapshot():
     assert snap.eta_seconds == 180.0
     assert progress.format_line(snap) == \
         "sync progress: fetch 50/200, parse 40/200, load 40/200; 60.0 reads/min; 3 min 00 s left"
+
+
+@pytest.mark.usefixtures("prefect_harness")
+def test_quarterly_extract_run_publishes_its_files_per_scope(tmp_path):
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterFlowRunId
+    from flows.quarterly_extract import quarterly_extract
+    from tests import small_warehouse as sw
+    warehouse = sw.build(tmp_path / "tpbis.duckdb")
+    state = quarterly_extract(quarter="2022Q4", out=str(tmp_path / "out"), warehouse_path=str(warehouse),
+                              return_state=True)
+    files = state.result()
+    run_id = state.state_details.flow_run_id
+    with get_client(sync_client=True) as client:
+        run = client.read_flow_run(run_id)
+        assert run.name == "extract-2022Q4"
+        arts = {a.key: a for a in client.read_artifacts(
+            artifact_filter=ArtifactFilter(flow_run_id=ArtifactFilterFlowRunId(any_=[run_id])))}
+    table = arts["quarterly-extract-scopes"].data
+    table = json.loads(table) if isinstance(table, str) else table
+    assert sorted(r["scope"] for r in table) == ["kab-bengkalis", "kota-dumai", "provinsi-riau"]
+    assert sum(r["files"] for r in table) == len(files)
+    assert all(r["workbook"] == f"laporan-triwulan-2022Q4-{r['scope']}.xlsx" and r["bytes"] > 0 for r in table)
+    markdown = arts["quarterly-extract-files"].data
+    assert markdown.startswith("# Laporan triwulan 2022Q4") and f"{len(files)} files for 3 scopes" in markdown
+    # a quarter that has not ended is refused in the flow too, unless provisional
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+    today = datetime.now(ZoneInfo("Asia/Jakarta")).date()
+    current = f"{today.year}Q{(today.month - 1) // 3 + 1}"
+    refused = quarterly_extract(quarter=current, out=str(tmp_path / "now"), warehouse_path=str(warehouse),
+                                return_state=True)
+    assert refused.is_failed() and "has not ended" in refused.message

@@ -530,7 +530,7 @@ def test_golden_planted_formulas_stay_text(golden):
 
 def test_golden_flow_writes_the_same_files(golden, tmp_path):
     from flows.quarterly_extract import quarterly_extract
-    files = quarterly_extract(quarter="2022Q4", out=str(tmp_path), warehouse=str(golden["warehouse"]))
+    files = quarterly_extract(quarter="2022Q4", out=str(tmp_path), warehouse_path=str(golden["warehouse"]))
     assert len(files) == 2 * (1 + 2 * len(TABLE_SUFFIXES))
     for name in ("laporan-triwulan-2022Q4-kab-bengkalis.xlsx", "laporan-triwulan-2022Q4-provinsi-riau.csv"):
         assert (tmp_path / name).read_bytes() == (golden["out"] / name).read_bytes()

@@ -1,11 +1,13 @@
 """Deployments: their definitions (fast), and the whole path through a real Prefect server
 (marked `prefect_server`): `prefect server start` on 127.0.0.1, `tpbis serve`, a manual
-`prefect deployment run nightly-sync/nightly`, the run completes, its artifacts exist; then
-the failure automation of tpbis.alerts notifies a local webhook when a run fails.
+`prefect deployment run nightly-sync/nightly-served`, the run completes, its artifacts exist;
+then the failure automation of tpbis.alerts notifies a local webhook when a run fails, the
+partial automation of tpbis.run_outcome when a run ends Partial, and `prefect deploy --all`
+adds the pool deployments without touching the served ones.
 
 Everything the integration test starts runs in its own process group with its own
 PREFECT_HOME, is bounded by timeouts, and is ended by process-group id in `finally`.
-Measured: ~65-75 s on the 2-core machine (server start ~25 s), so it stays in the default
+Measured: ~100-110 s on the 2-core machine (server start ~25 s), so it stays in the default
 run; `-m "not prefect_server"` leaves it out.
 """
 from __future__ import annotations

@@ -272,7 +272,7 @@ def _write_csv(rel) -> None:
 @app.command()
 def serve(paused: bool = typer.Option(False, "--paused", help="Register the schedules paused (runs only when triggered)."),
           limit: Optional[int] = typer.Option(None, "--limit", help="At most this many runs at once.")):
-    """Serve the scheduled deployments (nightly-sync/nightly, quarterly-extract/quarterly) until Ctrl-C."""
+    """Serve the scheduled deployments (nightly-sync/nightly-served, quarterly-extract/quarterly-served) until Ctrl-C."""
     configure_prefect(verbose=True)
     from prefect.settings import PREFECT_API_URL
     if not PREFECT_API_URL.value():

@@ -13,7 +13,6 @@ attached from a query).
 """
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import Callable
 
@@ -23,7 +22,7 @@ HELP = """.tables          list the report views and tables
 .quit / .exit    leave the shell (Ctrl-D too)
 SQL statements end with ';'. Try: from report.villages limit 5;"""
 
-HISTORY = Path(os.environ.get("TPBIS_SQL_HISTORY", "~/.tpbis_sql_history")).expanduser()
+HISTORY = Path("~/.tpbis_sql_history").expanduser()
 
 
 def _readline(interactive: bool):

@@ -47,14 +47,23 @@ def wait_for(check, timeout=30.0):
         time.sleep(0.5)
 
 
-@pytest.mark.usefixtures("prefect_harness")
+@pytest.fixture
+def run_logs_at_info():
+    """The suite runs Prefect at WARNING; progress lines are INFO. setLevel clears the cache
+    of logging's isEnabledFor (assigning .level would not)."""
+    import logging
+    run_logger = logging.getLogger("prefect.flow_runs")
+    old = run_logger.level
+    run_logger.setLevel(logging.INFO)
+    yield
+    run_logger.setLevel(old)
+
+
+@pytest.mark.usefixtures("prefect_harness", "run_logs_at_info")
 def test_partial_run_is_named_partial_warns_per_village_and_emits_events(sync_env, sheets_server, monkeypatch):
     from datetime import datetime, timezone
     from prefect.client.orchestration import get_client
-    import logging
     monkeypatch.setenv("TPBIS_PROGRESS_EVERY", "5")
-    run_logger = logging.getLogger("prefect.flow_runs")     # the suite runs Prefect at WARNING
-    monkeypatch.setattr(run_logger, "level", logging.INFO)
     since = datetime.now(timezone.utc)
     for kode, (status, _) in BROKEN.items():
         sheets_server.faults.status(KEYS[kode], status)
@@ -171,3 +180,16 @@ def test_quarterly_extract_run_publishes_its_files_per_scope(tmp_path):
     refused = quarterly_extract(quarter=current, out=str(tmp_path / "now"), warehouse_path=str(warehouse),
                                 return_state=True)
     assert refused.is_failed() and "has not ended" in refused.message
+
+
+@pytest.mark.parametrize("status, failed, synced, expected", [
+    ("success", 0, 17, ("COMPLETED", "Completed", None)),
+    ("partial", 2, 15, ("COMPLETED", "Partial", "partial: 2 villages failed")),
+    ("failed", 1, 0, ("COMPLETED", "Partial", "partial: 1 villages failed")),     # quiet night, one bad sheet
+    ("failed", 17, 0, ("FAILED", "Failed", "failed: 17 villages failed, none synced")),
+])
+def test_final_state_by_outcome(status, failed, synced, expected):
+    from tpbis.run_outcome import final_state
+    summary = {"status": status, "villages_failed": failed, "villages_synced": synced}
+    state = final_state(summary)
+    assert (state.type.value, state.name, state.message) == expected

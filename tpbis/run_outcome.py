@@ -3,16 +3,19 @@
 The final state of a run (docs/operations.md, "States"):
 
   every village synced or skipped      Completed   (name "Completed")
-  some villages failed, others synced  Completed   named "Partial", message "partial: N villages failed"
-  every village it read failed         Failed      message "failed: N villages failed, none synced"
+  some villages failed                 Completed   named "Partial", message "partial: N villages failed"
+  it read more than one sheet and
+  every one failed                     Failed      message "failed: N villages failed, none synced"
 
 Why a Completed state named Partial rather than Failed: the data of every village that could
 be synced is loaded and published, and the run's result (the summary) stays readable like
 any completed run's; a Failed run would read as "nothing happened" and would be retried by
 anyone who retries failed runs. The name is what Prefect puts in the state-change event
 (`prefect.flow-run.Partial`), so an automation can match partial runs exactly, and the UI
-shows "Partial" instead of a plain Completed. A run in which every read failed is broken
-(quota, credentials, Google down): that one is Failed, so failure automations fire.
+shows "Partial" instead of a plain Completed. A run that read more than one sheet and
+failed on every one is broken (quota, credentials, Google down; the same rule as
+tpbis.alerts.run_failed): that one is Failed, so failure automations fire. A quiet night
+whose only sheet read failed (the rest skipped as unchanged) is Partial.
 
 Events, for automations and the event feed (emitted with prefect.events.emit_event, related
 to the flow run automatically):
@@ -35,21 +38,26 @@ COUNTS = ("villages_synced", "villages_loaded", "villages_unchanged", "villages_
 log = logging.getLogger(__name__)
 
 
+def run_failed(summary: dict) -> bool:
+    """The sync itself looks broken: it read more than one sheet and every one failed."""
+    return summary["status"] == "failed" and summary["villages_failed"] > 1
+
+
 def state_message(summary: dict) -> str | None:
     n = summary["villages_failed"]
-    if summary["status"] == "partial":
-        return f"partial: {n} villages failed"
-    if summary["status"] == "failed":
+    if run_failed(summary):
         return f"failed: {n} villages failed, none synced"
+    if n:
+        return f"partial: {n} villages failed"
     return None
 
 
 def final_state(summary: dict) -> State:
     """The state the flow returns (its data is the summary, so callers still get it)."""
     message = state_message(summary)
-    if summary["status"] == "failed":
+    if run_failed(summary):
         return Failed(message=message, data=summary)
-    if summary["status"] == "partial":
+    if summary["villages_failed"]:
         return Completed(name=PARTIAL, message=message, data=summary)
     return Completed(data=summary)
 

@@ -52,6 +52,11 @@ def test_help_names_environment_variables_and_defaults(command):
         assert "Village registry CSV ." not in text
 
 
+def test_help_does_not_swallow_bracketed_text():
+    result = run("sheets-server", "--help")
+    assert "the 17 sample villages" in " ".join(result.output.split())
+
+
 @pytest.mark.parametrize("quarter", [CURRENT, NEXT_YEAR])
 def test_extract_of_a_quarter_not_ended_is_refused(warehouse, tmp_path, quarter):
     result = run("extract", "--quarter", quarter, "--out", str(tmp_path / "x"), "--warehouse", str(warehouse))

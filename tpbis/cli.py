@@ -87,8 +87,8 @@ def sync(registry: Optional[Path] = RegistryOpt, warehouse: Optional[Path] = War
     try:
         with signals_as_exception(), display(quiet or as_json):
             summary = run_sync(registry, warehouse, full, verbose, write_back)
-    except Terminated as e:     # SIGTERM/SIGHUP: no orphan Prefect server, published file untouched
-        exit_now(f"Error: tpbis sync stopped by {e}; the published warehouse is unchanged, "
+    except (Terminated, KeyboardInterrupt) as e:   # SIGTERM/SIGHUP/Ctrl-C: no orphan Prefect server
+        exit_now(f"Error: tpbis sync stopped by {e or 'Ctrl-C'}; the published warehouse is unchanged, "
                  "the next sync re-reads what was not loaded.")
     typer.echo(json.dumps(summary, indent=2, default=str) if as_json else format_summary(summary))
     raise typer.Exit(0 if summary["villages_failed"] == 0 else 1)
@@ -121,7 +121,7 @@ def demo(workdir: Path = typer.Option(Path("data"), help="Where the sample sheet
 
 
 @app.command("sheets-server")
-def sheets_server(data: Path = typer.Option(None, "--data", help="Folder of workbook JSON files [default: the sample]."),
+def sheets_server(data: Path = typer.Option(None, "--data", show_default="the 17 sample villages", help="Folder of workbook JSON files."),
                   host: str = typer.Option("127.0.0.1", help="Address to listen on (loopback)."),
                   port: int = typer.Option(8765, help="Port.")):
     """Run the local Sheets v4 / Drive v3 compatible server until Ctrl-C."""

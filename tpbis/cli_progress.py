@@ -26,6 +26,9 @@ def _rich_display():
                     refresh_per_second=4)
 
 
+STARTING = "starting Prefect, reading the registry and the Drive listing"
+
+
 @contextmanager
 def display(quiet: bool = False, terminal: bool | None = None) -> Iterator[None]:
     """Show the progress of jobs run inside the block."""
@@ -35,13 +38,16 @@ def display(quiet: bool = False, terminal: bool | None = None) -> Iterator[None]
         return
     terminal = sys.stdout.isatty() if terminal is None else terminal
     if not terminal:
+        typer.echo(f"sync: {STARTING} ...")
         with progress.subscribe(line_sink=lambda line: typer.echo(line)):
             yield
         return
     bars = _rich_display()
-    tasks: dict[str, int] = {}
+    tasks: dict[str, int] = {"": bars.add_task("start", total=None, info=STARTING)}
 
     def update(snap: progress.Snapshot) -> None:
+        if "" in tasks:
+            bars.remove_task(tasks.pop(""))
         for i, phase in enumerate(snap.phases):
             if phase not in tasks:
                 tasks[phase] = bars.add_task(phase, total=snap.total or None, info="")

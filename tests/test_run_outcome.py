@@ -4,6 +4,7 @@ and the progress lines of the run (Prefect log) and of `tpbis sync` piped (CliRu
 from __future__ import annotations
 
 import json
+import re
 import time
 
 import pytest
@@ -117,6 +118,15 @@ def test_clean_run_is_completed_and_cli_pipes_plain_progress_lines(sync_env, she
     assert result.exit_code == 0
     assert not [l for l in result.output.splitlines() if l.startswith("sync ")]
     assert ": success" in result.output
+    # replay reports the same way: parse / load of the landed fetches
+    result = CliRunner().invoke(app, ["replay"])
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert lines[0] == "replay: reading the raw cells already landed ..."
+    assert any(re.fullmatch(r"replay progress: parse \d+/\d+, load \d+/\d+; .* left", l) for l in lines), lines
+    done = [l for l in lines if l.startswith("replay done: ")]
+    assert len(done) == 1 and re.match(r"replay done: parse (\d+)/\1, load \1/\1; ", done[0]), done
+    assert lines[-1].startswith("Replayed ")
 
 
 @pytest.mark.usefixtures("prefect_harness")

@@ -176,9 +176,9 @@ def replay(warehouse: Optional[Path] = WarehouseOpt, registry: Optional[Path] = 
     """Rebuild the loaded (core) tables from the raw cells already landed, without Google."""
     from tpbis.replay import replay_all
     from tpbis.settings import Settings
-    from tpbis.cli_progress import status
+    from tpbis.cli_progress import display
     settings = Settings.from_env().with_(warehouse=warehouse, registry=registry)
-    with status(f"replay: rebuilding {settings.warehouse} from the landed raw cells", quiet):
+    with display(quiet, job="replay", starting="reading the raw cells already landed"):
         n = replay_all(settings)
     typer.echo(f"Replayed {n} fetches into {settings.warehouse}")
 

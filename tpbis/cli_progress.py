@@ -1,4 +1,4 @@
-"""The progress display of `tpbis sync` / `replay` / `extract` on the command line.
+"""The progress display of `tpbis sync` / `replay` (bars) and `extract` (a spinner).
 
 On a terminal: a Rich display, one bar per phase (fetch / parse / load) with done/total,
 reads per minute and time left, redrawn by Rich on its own clock (the job only updates
@@ -30,7 +30,8 @@ STARTING = "starting Prefect, reading the registry and the Drive listing"
 
 
 @contextmanager
-def display(quiet: bool = False, terminal: bool | None = None) -> Iterator[None]:
+def display(quiet: bool = False, terminal: bool | None = None, job: str = "sync",
+            starting: str = STARTING) -> Iterator[None]:
     """Show the progress of jobs run inside the block."""
     if quiet:
         with nullcontext():
@@ -38,12 +39,12 @@ def display(quiet: bool = False, terminal: bool | None = None) -> Iterator[None]
         return
     terminal = sys.stdout.isatty() if terminal is None else terminal
     if not terminal:
-        typer.echo(f"sync: {STARTING} ...")
+        typer.echo(f"{job}: {starting} ...")
         with progress.subscribe(line_sink=lambda line: typer.echo(line)):
             yield
         return
     bars = _rich_display()
-    tasks: dict[str, int] = {"": bars.add_task("start", total=None, info=STARTING)}
+    tasks: dict[str, int] = {"": bars.add_task("start", total=None, info=starting)}
 
     def update(snap: progress.Snapshot) -> None:
         if "" in tasks:
@@ -53,8 +54,9 @@ def display(quiet: bool = False, terminal: bool | None = None) -> Iterator[None]
                 tasks[phase] = bars.add_task(phase, total=snap.total or None, info="")
             info = ""
             if i == 0:
-                left = "" if snap.finished else f", {progress.format_duration(snap.eta_seconds)} left"
-                info = f"{snap.reads_per_minute:.0f} reads/min{left}"
+                left = "" if snap.finished else f"{progress.format_duration(snap.eta_seconds)} left"
+                rate = f"{snap.reads_per_minute:.0f} reads/min" if snap.job == "sync" else ""
+                info = ", ".join(x for x in (rate, left) if x)
             bars.update(tasks[phase], total=snap.total or None, completed=snap.done[phase], info=info)
 
     with bars, progress.subscribe(listener=update):

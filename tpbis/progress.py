@@ -67,10 +67,10 @@ def format_duration(seconds: float | None) -> str:
 def format_line(s: Snapshot) -> str:
     """`progress: fetch 120/2000, parse 100/2000, load 100/2000; 58.8 reads/min; 31 min 58 s left`"""
     counts = ", ".join(f"{p} {s.done[p]}/{s.total}" for p in s.phases)
+    rate = f"; {s.reads_per_minute:.1f} reads/min" if s.job == "sync" else ""
     if s.finished:
-        return f"{s.job} done: {counts}; {s.reads_per_minute:.1f} reads/min; {format_duration(s.elapsed)}"
-    return (f"{s.job} progress: {counts}; {s.reads_per_minute:.1f} reads/min; "
-            f"{format_duration(s.eta_seconds)} left")
+        return f"{s.job} done: {counts}{rate}; {format_duration(s.elapsed)}"
+    return f"{s.job} progress: {counts}{rate}; {format_duration(s.eta_seconds)} left"
 
 
 @dataclass
@@ -168,11 +168,10 @@ def subscribe(listener: Callable[[Snapshot], None] | None = None,
             _subscribers.remove(entry)
 
 
-@contextmanager
-def start(job: str, total: int = 0, *, phases: tuple[str, ...] = SYNC_PHASES, interval: float = 30.0,
-          every: int = 0, line_sink: Callable[[str], None] | None = None) -> Iterator[Tracker]:
+def open_tracker(job: str, total: int = 0, *, phases: tuple[str, ...] = SYNC_PHASES, interval: float = 30.0,
+                 every: int = 0, line_sink: Callable[[str], None] | None = None) -> Tracker:
     """A tracker for one job, with this process's subscribers and a ticker thread for the
-    every-`interval`-seconds lines; finished (a last line) when the block ends normally."""
+    every-`interval`-seconds lines. End it with `tracker.close()`."""
     global _current
     with _lock:
         listeners = [l for l, _ in _subscribers if l]
@@ -184,15 +183,31 @@ def start(job: str, total: int = 0, *, phases: tuple[str, ...] = SYNC_PHASES, in
         while not stop.wait(1.0):
             tracker.tick()
 
-    thread = threading.Thread(target=ticker, name=f"tpbis-progress-{job}", daemon=True)
     previous, _current = _current, tracker
-    thread.start()
+
+    def close(finished: bool = True) -> None:
+        global _current
+        stop.set()
+        if _current is tracker:
+            _current = previous
+        if finished:
+            tracker.finish()
+
+    tracker.close = close
+    threading.Thread(target=ticker, name=f"tpbis-progress-{job}", daemon=True).start()
+    return tracker
+
+
+@contextmanager
+def start(job: str, total: int = 0, **options) -> Iterator[Tracker]:
+    """`open_tracker` for a block: finished (a last line) when the block ends normally."""
+    tracker = open_tracker(job, total, **options)
     try:
         yield tracker
-        tracker.finish()
-    finally:
-        stop.set()
-        _current = previous
+    except BaseException:
+        tracker.close(finished=False)
+        raise
+    tracker.close()
 
 
 def fetched(village_reads: int) -> None:

@@ -1,7 +1,13 @@
 """The two scheduled jobs as Prefect deployments, served by `tpbis serve`.
 
-    nightly-sync/nightly          01:00 WIB every day          parameters: full=false, write_back=false
-    quarterly-extract/quarterly   03:00 WIB on 5 Jan/Apr/Jul/Oct  parameters: none (quarter = the one just ended)
+    nightly-sync/nightly-served          01:00 WIB every day     parameters: full=false, write_back=false
+    quarterly-extract/quarterly-served   03:00 WIB on 5 Jan/Apr/Jul/Oct  parameters: none (quarter = the one just ended)
+
+The served deployments are named `*-served`; the work-pool deployments of `prefect.yaml` are
+`nightly` and `quarterly`. Distinct names, because a deployment is keyed by flow and name on
+the server: with one name, `tpbis serve --paused` would rewrite the pool deployment (its
+pool, its entrypoint) and leave it paused, and `prefect deploy` would take the served one
+away from `tpbis serve`. Run one of the two set-ups, not both: both schedules would fire.
 
 Times are in Asia/Jakarta (WIB, UTC+7), never UTC: a bare cron string in Prefect means UTC,
 which would run the "01:00" sync at 08:00 in Riau. The extract runs at 03:00 on the 5th,
@@ -18,6 +24,7 @@ from __future__ import annotations
 from prefect.schedules import Cron
 
 TIMEZONE = "Asia/Jakarta"
+SERVED_SUFFIX = "-served"
 NIGHTLY = {
     "name": "nightly",
     "cron": "0 1 * * *",
@@ -48,12 +55,12 @@ def build_deployments(paused: bool = False) -> list:
               # module path, not file path: works from any working directory once installed
               "entrypoint_type": EntrypointType.MODULE_PATH}
     nightly = nightly_sync.to_deployment(
-        name=NIGHTLY["name"], schedules=[Cron(NIGHTLY["cron"], timezone=TIMEZONE)],
+        name=NIGHTLY["name"] + SERVED_SUFFIX, schedules=[Cron(NIGHTLY["cron"], timezone=TIMEZONE)],
         parameters=NIGHTLY["parameters"], description=NIGHTLY["description"],
         concurrency_limit=1,   # DuckDB has one writer: a manual run waits for the scheduled one
         **common)
     quarterly = quarterly_extract.to_deployment(
-        name=QUARTERLY["name"], schedules=[Cron(QUARTERLY["cron"], timezone=TIMEZONE)],
+        name=QUARTERLY["name"] + SERVED_SUFFIX, schedules=[Cron(QUARTERLY["cron"], timezone=TIMEZONE)],
         parameters=QUARTERLY["parameters"], description=QUARTERLY["description"], **common)
     return [nightly, quarterly]
 

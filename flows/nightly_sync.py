@@ -7,6 +7,7 @@ Only the network task retries inside itself (bounded, paced); everything else fa
 """
 from __future__ import annotations
 
+import os
 import time
 import uuid
 from datetime import datetime, timezone
@@ -17,7 +18,7 @@ from prefect.cache_policies import NONE
 from prefect.futures import as_completed
 from prefect.utilities.annotations import quote
 
-from tpbis import alerts, registry, run_report, sync, warehouse
+from tpbis import alerts, progress, registry, run_outcome, run_report, sync, warehouse
 from tpbis.settings import Settings
 from tpbis.task_runner import make_task_runner
 from transforms.reference import load_reference
@@ -35,7 +36,8 @@ def plan_sync(settings: Settings, villages: list[dict], state: dict, full_sweep:
 
 @task(cache_policy=NONE)
 def fetch_chunk(settings: Settings, villages: list[dict]) -> list[sync.Fetched]:
-    return sync.fetch_all(sync.shared_connection(settings), villages, settings.fetch_workers)
+    return sync.fetch_all(sync.shared_connection(settings), villages, settings.fetch_workers,
+                          on_fetched=lambda f: progress.fetched(f.reads))
 
 
 @task(cache_policy=NONE)
@@ -64,15 +66,34 @@ def _run_id() -> str:
     return str(flow_run.id or uuid.uuid4())
 
 
-@flow(name="nightly-sync", task_runner=make_task_runner(), log_prints=False)  # env TPBIS_TASK_RUNNER
+def _run_name() -> str:
+    """`nightly-2026-12-01` (the day in Riau), `-full` for a full sweep asked for."""
+    from prefect.runtime import flow_run
+    from tpbis.sync import JAKARTA
+    full = (flow_run.parameters or {}).get("full")
+    return f"nightly-{datetime.now(JAKARTA):%Y-%m-%d}" + ("-full" if full else "")
+
+
+SYNC_TIMEOUT_SECONDS = float(os.environ.get("TPBIS_SYNC_TIMEOUT_SECONDS") or 36000)
+
+
+@flow(name="nightly-sync", task_runner=make_task_runner(), log_prints=False,  # env TPBIS_TASK_RUNNER
+      flow_run_name=_run_name, timeout_seconds=SYNC_TIMEOUT_SECONDS)
 def nightly_sync(registry_path: str | None = None, warehouse_path: str | None = None,
-                 full: bool = False, write_back: bool = False, accept_removals: bool = False) -> dict:
+                 full: bool = False, write_back: bool = False, accept_removals: bool = False):
     """Sync every registered village sheet that changed; returns the run summary.
 
-    registry_path / warehouse_path override TPBIS_REGISTRY / TPBIS_WAREHOUSE; `full` re-reads
-    every sheet (content hashes decide what loads); `write_back` writes each synced village's
-    validation results into a `Validasi` tab of its own sheet (needs the spreadsheets scope);
-    `accept_removals` lets the registry drop more than TPBIS_MAX_REMOVED_SHARE of the villages.
+    The final state is Completed, Completed named "Partial" (some villages failed) or Failed
+    (every village read failed); its data is the summary (tpbis.run_outcome).
+
+    Args:
+        registry_path: Village registry CSV; empty = TPBIS_REGISTRY (default config/villages.csv).
+        warehouse_path: Published warehouse file; empty = TPBIS_WAREHOUSE (default data/tpbis.duckdb).
+        full: Re-read every sheet, modified or not (content hashes decide what loads).
+        write_back: Write each synced village's validation results into a Validasi tab of
+            its own sheet (needs the spreadsheets scope).
+        accept_removals: Let the registry drop more than TPBIS_MAX_REMOVED_SHARE of the
+            registered villages at once.
     """
     settings = Settings.from_env().with_(registry=registry_path and Path(registry_path),
                                          warehouse=warehouse_path and Path(warehouse_path))
@@ -84,9 +105,13 @@ def nightly_sync(registry_path: str | None = None, warehouse_path: str | None = 
 
     con = warehouse.open_writer(settings)
     # again here (the command line checked the published file): a deployment run comes this way
-    registered = {k for (k,) in con.execute("select kode_desa from core.villages").fetchall()}
-    registry.check_removals(settings.registry, villages["kode_desa"], registered,
-                            settings.max_removed_share, accept_removals)
+    try:
+        registered = {k for (k,) in con.execute("select kode_desa from core.villages").fetchall()}
+        registry.check_removals(settings.registry, villages["kode_desa"], registered,
+                                settings.max_removed_share, accept_removals)
+    except BaseException:
+        con.close()         # refused: leave the working file closed, as it was
+        raise
     warehouse.load_reference_tables(con, villages, registry.read_regions(settings.config_dir))
     full_sweep = full or sync.due_for_full_sweep(warehouse.get_meta(con, "last_full_sweep_at"), started,
                                                  settings.full_sweep_days)
@@ -94,15 +119,22 @@ def nightly_sync(registry_path: str | None = None, warehouse_path: str | None = 
     state = warehouse.sheet_state(con)
 
     plan = plan_sync(settings, villages.to_dict("records"), state, full_sweep)
-    futures = [fetch_chunk.submit(settings, chunk) for chunk in _chunks(plan.fetch, settings.chunk_size)]
-    # quote(): Prefect would otherwise walk every cell of every workbook looking for futures
-    # in the tasks' arguments. Transform and load run here, in the flow's process (one writer).
-    load_chunk(con, quote(transform_chunk(run_id, started, quote([]), quote(state), ref, skipped=quote(plan.skipped))))
-    http_429 = 0
-    for future in as_completed(futures):
-        fetched = future.result()
-        http_429 += sum(f.http_429 for f in fetched)
-        load_chunk(con, quote(transform_chunk(run_id, started, quote(fetched), quote(state), ref)))
+    with progress.start("sync", len(plan.fetch), interval=settings.progress_seconds,
+                        every=settings.progress_every, line_sink=get_run_logger().info) as tracker:
+        futures = [fetch_chunk.submit(settings, chunk) for chunk in _chunks(plan.fetch, settings.chunk_size)]
+        # quote(): Prefect would otherwise walk every cell of every workbook looking for futures
+        # in the tasks' arguments. Transform and load run here, in the flow's process (one writer).
+        load_chunk(con, quote(transform_chunk(run_id, started, quote([]), quote(state), ref, skipped=quote(plan.skipped))))
+        http_429 = seen = reads = 0
+        for future in as_completed(futures):
+            fetched = future.result()
+            http_429 += sum(f.http_429 for f in fetched)
+            seen, reads = seen + len(fetched), reads + sum(f.reads for f in fetched)
+            tracker.advance_to("fetch", seen, reads)      # fetched in another process: counted here
+            batch = transform_chunk(run_id, started, quote(fetched), quote(state), ref)
+            tracker.advance("parse", len(fetched))
+            load_chunk(con, quote(batch))
+            tracker.advance("load", len(fetched))
 
     if write_back:
         from tpbis.writeback import write_back_run
@@ -115,4 +147,6 @@ def nightly_sync(registry_path: str | None = None, warehouse_path: str | None = 
     warehouse.finish_run(con, run_id, datetime.now(timezone.utc), summary["status"], summary)
     publish_snapshot(con, settings)
     get_run_logger().info(sync.format_summary(summary))
-    return summary
+    run_outcome.warn_failures(summary, get_run_logger())   # one WARNING per failed village
+    run_outcome.emit_events(summary, get_run_logger())     # tpbis.village.failed, tpbis.sync.finished
+    return run_outcome.final_state(summary)                # Completed / Completed "Partial" / Failed

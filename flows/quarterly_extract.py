@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NONE
 
+from tpbis import extract_artifact
 from tpbis.extract import Quarter, write_extract
 from tpbis.settings import Settings
 
@@ -28,18 +29,38 @@ def as_of_end_of_day(day: str | None) -> datetime | None:
 
 @task(cache_policy=NONE)
 def write_quarter(warehouse: Path, quarter: Quarter, out: Path, as_of: datetime | None,
-                  kabupaten: str | None) -> list[str]:
-    return [str(p) for p in write_extract(warehouse, quarter, out, as_of=as_of, kabupaten=kabupaten)]
+                  kabupaten: str | None, provisional: bool = False) -> list[str]:
+    return [str(p) for p in write_extract(warehouse, quarter, out, as_of=as_of, kabupaten=kabupaten,
+                                          provisional=provisional)]
 
 
-@flow(name="quarterly-extract", log_prints=False)
+def _run_name() -> str:
+    """`extract-2026Q3` (`extract-latest` when the quarter is left to the schedule's default)."""
+    from prefect.runtime import flow_run
+    return f"extract-{(flow_run.parameters or {}).get('quarter') or 'latest'}"
+
+
+@flow(name="quarterly-extract", log_prints=False, flow_run_name=_run_name, timeout_seconds=3600)
 def quarterly_extract(quarter: str | None = None, as_of: str | None = None, kabupaten: str | None = None,
-                      out: str | None = None, warehouse: str | None = None) -> list[str]:
-    """Write the laporan triwulan files; `quarter` None = the last full quarter before today (WIB)."""
-    settings = Settings.from_env().with_(warehouse=warehouse and Path(warehouse))
+                      out: str | None = None, warehouse_path: str | None = None,
+                      provisional: bool = False) -> list[str]:
+    """Write the laporan triwulan files and publish an artifact listing them per scope.
+
+    Args:
+        quarter: Quarter to report, e.g. 2026Q3; empty = the last full quarter before today (WIB).
+        as_of: Regenerate what was known at the end of this day (YYYY-MM-DD, WIB); empty = now.
+        kabupaten: Only this kabupaten/kota's files (e.g. Bengkalis); empty = province and every kabupaten.
+        out: Folder for the files; empty = data/extracts.
+        warehouse_path: Published warehouse file; empty = TPBIS_WAREHOUSE (default data/tpbis.duckdb).
+        provisional: Allow a quarter that has not ended; every sheet is labelled SEMENTARA.
+    """
+    from tpbis.asof import check_quarter_ended
+    settings = Settings.from_env().with_(warehouse=warehouse_path and Path(warehouse_path))
     today = datetime.now(ZoneInfo("Asia/Jakarta")).date()
     q = Quarter.parse(quarter) if quarter else Quarter.last_full_before(today)
+    check_quarter_ended(q, today, provisional)
     files = write_quarter(settings.warehouse, q, Path(out) if out else DEFAULT_OUT,
-                          as_of_end_of_day(as_of), kabupaten)
+                          as_of_end_of_day(as_of), kabupaten, provisional)
     get_run_logger().info("Quarterly extract %s: %d files", q, len(files))
+    extract_artifact.publish(str(q), files, get_run_logger())
     return files

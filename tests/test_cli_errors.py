@@ -98,7 +98,7 @@ def test_bad_options_are_one_line_exit_2(tmp_path):
         ("extract", "--quarter", "2022Q4", "--bogus"): "No such option: --bogus",
         ("nosuchcommand",): "No such command 'nosuchcommand'",
         ("extract", "--quarter", "2022-10", "--warehouse", str(tmp_path / "x.duckdb")): "2022Q4",
-        ("sql", "select 1", "--as-of", "2023-13-01"): "--as-of must be a day like 2023-01-15, got '2023-13-01'",
+        ("sql", "select 1", "--as-of", "2023-13-01"): "--as-of must be a day written YYYY-MM-DD (e.g. 2023-01-15), not '2023-13-01'",
         ("template", "check"): "Error: give --kode-desa or --key",
     }
     for args, words in cases.items():

@@ -1,11 +1,13 @@
 """Deployments: their definitions (fast), and the whole path through a real Prefect server
 (marked `prefect_server`): `prefect server start` on 127.0.0.1, `tpbis serve`, a manual
-`prefect deployment run nightly-sync/nightly`, the run completes, its artifacts exist; then
-the failure automation of tpbis.alerts notifies a local webhook when a run fails.
+`prefect deployment run nightly-sync/nightly-served`, the run completes, its artifacts exist;
+then the failure automation of tpbis.alerts notifies a local webhook when a run fails, the
+partial automation of tpbis.run_outcome when a run ends Partial, and `prefect deploy --all`
+adds the pool deployments without touching the served ones.
 
 Everything the integration test starts runs in its own process group with its own
 PREFECT_HOME, is bounded by timeouts, and is ended by process-group id in `finally`.
-Measured: ~65-75 s on the 2-core machine (server start ~25 s), so it stays in the default
+Measured: ~100-110 s on the 2-core machine (server start ~25 s), so it stays in the default
 run; `-m "not prefect_server"` leaves it out.
 """
 from __future__ import annotations
@@ -33,10 +35,12 @@ BIN = Path(sys.executable).parent
 # --- the definitions ------------------------------------------------------------------------
 
 def by_name() -> dict:
-    return {d.name: d for d in deployments.build_deployments()}
+    """The served deployments by their base name (`nightly-served` -> `nightly`)."""
+    return {d.name.removesuffix(deployments.SERVED_SUFFIX): d for d in deployments.build_deployments()}
 
 
 def test_two_deployments_scheduled_in_jakarta_time():
+    assert {d.name for d in deployments.build_deployments()} == {"nightly-served", "quarterly-served"}
     deps = by_name()
     assert set(deps) == {"nightly", "quarterly"}
     nightly, quarterly = deps["nightly"], deps["quarterly"]
@@ -87,6 +91,33 @@ def test_prefect_yaml_matches_the_served_deployments():
                                                             dep.schedules[0].schedule.timezone)
         assert d["parameters"] == dep.parameters
         assert d.get("concurrency_limit") == dep.concurrency_limit
+        assert d["name"] != dep.name                       # the pool's and the served never collide
+        job = d["work_pool"]["job_variables"]
+        assert job["working_dir"] == "{{ $TPBIS_HOME }}" and job["env"]["TPBIS_HOME"] == "{{ $TPBIS_HOME }}"
+    assert spec["pull"] == [{"flows.steps.use_checkout": {"directory": "{{ $TPBIS_HOME }}"}}]
+
+
+def test_a_worker_without_tpbis_home_is_told_so(tmp_path, monkeypatch):
+    from flows.steps import NoCheckout, use_checkout
+    from tpbis.errors import UsageError
+    monkeypatch.delenv("TPBIS_HOME", raising=False)
+    monkeypatch.chdir(tmp_path)
+    for unset in ("", "{{ $TPBIS_HOME }}", None):
+        with pytest.raises(NoCheckout, match="^TPBIS_HOME is not set for this flow run: set it on the worker"):
+            use_checkout(unset)
+    with pytest.raises(UsageError, match=f"^TPBIS_HOME={tmp_path} is not a TPBIS checkout: {tmp_path}/flows/nightly_sync.py"):
+        use_checkout(str(tmp_path))
+    monkeypatch.setenv("TPBIS_HOME", str(PROJECT_ROOT))      # the worker's own setting is enough
+    assert use_checkout("") == {"directory": str(PROJECT_ROOT)} and Path.cwd() == PROJECT_ROOT
+
+
+def test_flow_parameters_are_described_and_named_alike():
+    from flows.nightly_sync import nightly_sync
+    from flows.quarterly_extract import quarterly_extract
+    for flow in (nightly_sync, quarterly_extract):
+        props = flow.parameters.model_dump()["properties"]
+        assert all(p.get("description") for p in props.values()), (flow.name, props)
+        assert "warehouse_path" in props and "warehouse" not in props
 
 
 # --- a real server --------------------------------------------------------------------------
@@ -191,6 +222,20 @@ def create_failure_automation(api: str, env: dict, hook_url: str) -> None:
     assert done.returncode == 0, done.stdout + done.stderr
 
 
+def create_partial_automation(api: str, env: dict) -> None:
+    """The automation of tpbis.run_outcome.partial_automation, on the block saved above."""
+    import json
+    from prefect.blocks.notifications import CustomWebhookNotificationBlock
+    from prefect.settings import PREFECT_API_URL, temporary_settings
+    from tpbis.run_outcome import partial_automation
+    with temporary_settings(updates={PREFECT_API_URL: api}):
+        block_id = CustomWebhookNotificationBlock.load("tpbis-alerts")._block_document_id
+    done = subprocess.run([str(BIN / "prefect"), "automation", "create", "--from-json",
+                           json.dumps(partial_automation(str(block_id)))],
+                          env=env, cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
 @pytest.mark.prefect_server
 def test_served_nightly_sync_runs_through_a_real_prefect_server(sync_env, sheets_server, tmp_path):
     clock = time.monotonic()
@@ -217,20 +262,21 @@ def test_served_nightly_sync_runs_through_a_real_prefect_server(sync_env, sheets
         nightly, quarterly = (
             wait_for(f"deployment {name}", lambda: (r := http.get(f"/deployments/name/{name}")).status_code == 200
                      and r.json(), 90, [server, serve], [server_log, serve_log])
-            for name in ("nightly-sync/nightly", "quarterly-extract/quarterly"))
+            for name in ("nightly-sync/nightly-served", "quarterly-extract/quarterly-served"))
         timings["deployments served"] = time.monotonic() - clock
         assert [(s["schedule"]["cron"], s["schedule"]["timezone"]) for s in nightly["schedules"]] == \
             [("0 1 * * *", "Asia/Jakarta")]
         assert [(s["schedule"]["cron"], s["schedule"]["timezone"]) for s in quarterly["schedules"]] == \
             [("0 3 5 1,4,7,10 *", "Asia/Jakarta")]
 
-        run_id = run_deployment("nightly-sync/nightly", env)
+        run_id = run_deployment("nightly-sync/nightly-served", env)
 
         run = wait_for("flow run to finish",
                        lambda: (r := http.get(f"/flow_runs/{run_id}").json())["state"]["type"] in TERMINAL and r,
                        240, [server, serve], [server_log, serve_log])
         timings["run finished"] = time.monotonic() - clock
         assert run["state"]["type"] == "COMPLETED", serve_log.read_text()[-5000:]
+        assert run["state"]["name"] == "Completed" and re.fullmatch(r"nightly-\d{4}-\d\d-\d\d", run["name"])
         assert run["deployment_id"] == nightly["id"]
 
         arts = http.post("/artifacts/filter", json={"artifacts": {"flow_run_id": {"any_": [run_id]}}}).json()
@@ -249,7 +295,7 @@ def test_served_nightly_sync_runs_through_a_real_prefect_server(sync_env, sheets
 
         # a run that fails before any summary (no registry file): the automation notifies
         create_failure_automation(api, env, hook.url)
-        failing = run_deployment("nightly-sync/nightly", env, "registry_path=/nonexistent/villages.csv")
+        failing = run_deployment("nightly-sync/nightly-served", env, "registry_path=/nonexistent/villages.csv")
         state = wait_for("failing run to finish",
                          lambda: (t := http.get(f"/flow_runs/{failing}").json()["state"]["type"]) in TERMINAL and t,
                          240, [server, serve], [server_log, serve_log])
@@ -258,6 +304,36 @@ def test_served_nightly_sync_runs_through_a_real_prefect_server(sync_env, sheets
         assert hook.bodies[0]["subject"].startswith("TPBIS: nightly-sync run ")
         assert hook.bodies[0]["subject"].endswith(" Failed")
         timings["failure notified"] = time.monotonic() - clock
+
+        # a partial night (one sheet deleted): Completed named Partial, and its automation fires
+        create_partial_automation(api, env)
+        sheets_server.faults.status(sheets_server.keys()[0], 404)
+        partial = run_deployment("nightly-sync/nightly-served", env, "full=true")
+        run = wait_for("partial run to finish",
+                       lambda: (r := http.get(f"/flow_runs/{partial}").json())["state"]["type"] in TERMINAL and r,
+                       240, [server, serve], [server_log, serve_log])
+        assert (run["state"]["type"], run["state"]["name"], run["state"]["message"]) == \
+            ("COMPLETED", "Partial", "partial: 1 villages failed")
+        wait_for("partial notification", lambda: len(hook.bodies) >= 2, 60, [server, serve], [server_log, serve_log])
+        assert [b["subject"] for b in hook.bodies[1:]] == [f"TPBIS: nightly-sync run {run['name']} Partial"]
+        assert "partial: 1 villages failed" in hook.bodies[1]["body"]
+        timings["partial notified"] = time.monotonic() - clock
+
+        # `prefect deploy --all` next to `tpbis serve`: two more deployments, nothing overwritten
+        pool = subprocess.run([str(BIN / "prefect"), "work-pool", "create", "tpbis", "--type", "process"],
+                              env=env, cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=60)
+        assert pool.returncode == 0, pool.stdout + pool.stderr
+        deployed = subprocess.run([str(BIN / "prefect"), "--no-prompt", "deploy", "--all"],
+                                  env={**env, "TPBIS_HOME": str(PROJECT_ROOT)}, cwd=PROJECT_ROOT,
+                                  capture_output=True, text=True, timeout=120)
+        assert deployed.returncode == 0, deployed.stdout + deployed.stderr
+        pooled = http.get("/deployments/name/nightly-sync/nightly").json()
+        assert pooled["work_pool_name"] == "tpbis" and pooled["id"] != nightly["id"]
+        assert pooled["job_variables"]["working_dir"] == str(PROJECT_ROOT)
+        assert pooled["job_variables"]["env"]["TPBIS_HOME"] == str(PROJECT_ROOT)
+        served = http.get("/deployments/name/nightly-sync/nightly-served").json()
+        assert served["id"] == nightly["id"] and not served["paused"] and served["work_pool_name"] is None
+        timings["deployed to a pool"] = time.monotonic() - clock
     finally:
         hook.close()
         stop(serve)

@@ -124,7 +124,9 @@ def test_a_missing_global_limit_stops_the_reads_instead_of_running_unpaced(sync_
     every fetch (and so every village) rather than silently ignoring the shared quota."""
     from flows.nightly_sync import nightly_sync
     monkeypatch.setenv("TPBIS_GLOBAL_RATE_LIMIT", "tpbis-no-such-limit")
-    summary = nightly_sync()
+    state = nightly_sync(return_state=True)        # every read failed: a Failed run, summary kept
+    assert state.is_failed()
+    summary = state.result(raise_on_failure=False)
     assert summary["villages_failed"] == 17 and summary["villages_loaded"] == 0
     assert {f["reason"] for f in summary["failed"]} == {"unexpected"}
     assert sheets_server.counters.total("sheets.batchGet") == 0

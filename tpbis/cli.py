@@ -10,10 +10,9 @@ from __future__ import annotations
 import json
 import os
 import sys
-from datetime import date, datetime, time as dtime, timedelta
+from datetime import datetime
 from pathlib import Path
 from typing import Optional
-from zoneinfo import ZoneInfo
 
 import typer
 
@@ -23,8 +22,26 @@ from tpbis.errors import UsageError
 app = typer.Typer(help="TPBIS reporting warehouse: village library sheets -> DuckDB -> reports.",
                   no_args_is_help=True, add_completion=False, cls=ErrorReportingGroup)
 
-RegistryOpt = typer.Option(None, "--registry", help="Village registry CSV [env TPBIS_REGISTRY; default config/villages.csv].")
-WarehouseOpt = typer.Option(None, "--warehouse", help="Published warehouse file [env TPBIS_WAREHOUSE; default data/tpbis.duckdb].")
+RegistryOpt = typer.Option(None, "--registry", envvar="TPBIS_REGISTRY", show_envvar=True,
+                           show_default="config/villages.csv", help="Village registry CSV.")
+WarehouseOpt = typer.Option(None, "--warehouse", envvar="TPBIS_WAREHOUSE", show_envvar=True,
+                            show_default="data/tpbis.duckdb", help="Published warehouse file.")
+
+
+def _version(value: bool) -> None:
+    if value:
+        from importlib.metadata import PackageNotFoundError, version
+        try:
+            typer.echo(f"tpbis {version('tpbis-warehouse')}")
+        except PackageNotFoundError:
+            typer.echo("tpbis (not installed: run scripts/setup.sh)")
+        raise typer.Exit(0)
+
+
+@app.callback()
+def main(show_version: bool = typer.Option(False, "--version", callback=_version, is_eager=True,
+                                           help="Print the version and exit.")):
+    """TPBIS reporting warehouse: village library sheets -> DuckDB -> reports."""
 
 
 def configure_prefect(verbose: bool = False) -> None:
@@ -48,13 +65,8 @@ def warehouse_path(option: Optional[Path]) -> Path:
 
 def as_of_timestamp(day: Optional[str]) -> Optional[datetime]:
     """`--as-of 2023-01-15` means: as known at the end of that day in Riau (WIB)."""
-    if not day:
-        return None
-    try:
-        d = date.fromisoformat(day)
-    except ValueError:
-        raise UsageError(f"--as-of must be a day like 2023-01-15, got {day!r}") from None
-    return datetime.combine(d + timedelta(days=1), dtime(0), ZoneInfo("Asia/Jakarta")) - timedelta(microseconds=1)
+    from tpbis.asof import as_of_timestamp as parse
+    return parse(day)
 
 
 def check_before_sync(registry: Optional[Path], warehouse: Optional[Path], accept_removals: bool = False) -> None:
@@ -80,9 +92,14 @@ def run_sync(registry: Optional[Path], warehouse: Optional[Path], full: bool, ve
     if not verbose:
         from tpbis.commandline.errors import hide_prefect_error_logs
         hide_prefect_error_logs()
-    return nightly_sync(registry_path=str(registry) if registry else None,
-                        warehouse_path=str(warehouse) if warehouse else None, full=full, write_back=write_back,
-                        accept_removals=accept_removals)
+    state = nightly_sync(registry_path=str(registry) if registry else None,
+                         warehouse_path=str(warehouse) if warehouse else None, full=full, write_back=write_back,
+                         accept_removals=accept_removals, return_state=True)
+    summary = state.result(raise_on_failure=False)
+    if not isinstance(summary, dict):       # the run crashed before its summary: raise why
+        state.result()
+        raise RuntimeError(f"nightly-sync ended {state.name}: {state.message}")
+    return summary
 
 
 @app.command()
@@ -91,10 +108,18 @@ def sync(registry: Optional[Path] = RegistryOpt, warehouse: Optional[Path] = War
          write_back: bool = typer.Option(False, "--write-back", help="Write each village's validation results to a 'Validasi' tab of its sheet."),
          verbose: bool = typer.Option(False, "--verbose", "-v", help="Show Prefect's logs (and tracebacks of errors)."),
          as_json: bool = typer.Option(False, "--json", help="Print the summary as JSON."),
-         accept_removals: bool = typer.Option(False, "--accept-removals", help="Let the registry drop more than TPBIS_MAX_REMOVED_SHARE of the registered villages.")):
+         accept_removals: bool = typer.Option(False, "--accept-removals", help="Let the registry drop more than TPBIS_MAX_REMOVED_SHARE of the registered villages."),
+         quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress display, only the summary.")):
     """Run the nightly sync once, now. Exit 0 when every village synced or was unchanged, 1 otherwise."""
+    from tpbis.cli_progress import display
+    from tpbis.shutdown import Terminated, exit_now, signals_as_exception
     from tpbis.sync import format_summary
-    summary = run_sync(registry, warehouse, full, verbose, write_back, accept_removals)
+    try:
+        with signals_as_exception(), display(quiet or as_json):
+            summary = run_sync(registry, warehouse, full, verbose, write_back, accept_removals)
+    except (Terminated, KeyboardInterrupt) as e:   # SIGTERM/SIGHUP/Ctrl-C: no orphan Prefect server
+        exit_now(f"Error: tpbis sync stopped by {e or 'Ctrl-C'}; the published warehouse is unchanged, "
+                 "the next sync re-reads what was not loaded.")
     typer.echo(json.dumps(summary, indent=2, default=str) if as_json else format_summary(summary))
     raise typer.Exit(0 if summary["villages_failed"] == 0 else 1)
 
@@ -126,7 +151,7 @@ def demo(workdir: Path = typer.Option(Path("data"), help="Where the sample sheet
 
 
 @app.command("sheets-server")
-def sheets_server(data: Path = typer.Option(None, "--data", help="Folder of workbook JSON files [default: the sample]."),
+def sheets_server(data: Path = typer.Option(None, "--data", show_default="the 17 sample villages", help="Folder of workbook JSON files."),
                   host: str = typer.Option("127.0.0.1", help="Address to listen on (loopback)."),
                   port: int = typer.Option(8765, help="Port.")):
     """Run the local Sheets v4 / Drive v3 compatible server until Ctrl-C."""
@@ -148,9 +173,11 @@ def sql(query: Optional[str] = typer.Argument(None, help="One SQL query; without
     """Query the published warehouse read-only (a shell, or one query)."""
     from tpbis.warehouse import open_reader
     import duckdb
+    from tpbis.asof import check_known
     path = warehouse_path(warehouse)
     try:
         con = open_reader(path, as_of_timestamp(as_of))
+        check_known(con, as_of_timestamp(as_of), path)
     except (FileNotFoundError, ValueError) as e:
         raise UsageError(str(e)) from e
     if query:
@@ -159,21 +186,10 @@ def sql(query: Optional[str] = typer.Argument(None, help="One SQL query; without
         except duckdb.Error as e:         # a query that cannot run is bad usage: nothing changed
             raise UsageError(str(e)) from e
         return
-    typer.echo(f"{path} (read-only). End statements with ';'. Ctrl-D to quit. Try: from report.villages;")
-    buffer = ""
-    while True:
-        try:
-            line = input("tpbis> " if not buffer else "   ...> ")
-        except EOFError:
-            typer.echo("")
-            return
-        buffer += line + "\n"
-        if buffer.strip().endswith(";"):
-            try:
-                _print_query(con, buffer, csv)
-            except Exception as e:  # a typo in the shell is not fatal
-                typer.echo(f"Error: {e}", err=True)
-            buffer = ""
+    from tpbis.sql_shell import run_shell
+    typer.echo(f"{Path(path).resolve()} (read-only). End statements with ';'. .help for commands, .quit to leave.")
+    run_shell(con, lambda q: _print_query(con, q, csv), typer.echo, lambda m: typer.echo(m, err=True),
+              interactive=sys.stdin.isatty())
 
 
 def _print_query(con, query: str, csv: bool) -> None:
@@ -187,14 +203,17 @@ def _print_query(con, query: str, csv: bool) -> None:
 
 
 @app.command()
-def replay(warehouse: Optional[Path] = WarehouseOpt, registry: Optional[Path] = RegistryOpt):
+def replay(warehouse: Optional[Path] = WarehouseOpt, registry: Optional[Path] = RegistryOpt,
+           quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress display.")):
     """Rebuild the loaded (core) tables from the raw cells already landed, without Google."""
     from tpbis.replay import replay_all
     from tpbis.settings import Settings
+    from tpbis.cli_progress import display
     settings = Settings.from_env().with_(warehouse=warehouse_path(warehouse), registry=registry)
     if not settings.warehouse.exists() and not settings.working_file.exists():
         raise UsageError(f"No warehouse at {settings.warehouse}: nothing to replay (run `tpbis sync` first)")
-    n = replay_all(settings)
+    with display(quiet, job="replay", starting="reading the raw cells already landed"):
+        n = replay_all(settings)
     typer.echo(f"Replayed {n} fetches into {settings.warehouse}")
 
 
@@ -211,13 +230,27 @@ def extract(quarter: str = typer.Option(..., "--quarter", help="Quarter to repor
             as_of: Optional[str] = typer.Option(None, "--as-of", help="Regenerate what was known at the end of this day (YYYY-MM-DD, WIB)."),
             kabupaten: Optional[str] = typer.Option(None, "--kabupaten", help="Only this kabupaten/kota's files (e.g. Bengkalis, 'Kota Pekanbaru')."),
             out: Path = typer.Option(Path("data/extracts"), "--out", help="Folder for the files."),
-            warehouse: Optional[Path] = WarehouseOpt):
+            warehouse: Optional[Path] = WarehouseOpt,
+            provisional: bool = typer.Option(False, "--provisional", help="Allow a quarter that has not ended; every sheet is labelled SEMENTARA."),
+            quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress display.")):
     """Write the quarterly extract: per province and kabupaten, an .xlsx workbook plus CSV and Parquet."""
+    from tpbis.asof import JAKARTA, check_known, check_quarter_ended
+    from tpbis.cli_progress import status
     from tpbis.extract import Quarter, write_extract
+    from tpbis.warehouse import open_reader
+    path = warehouse_path(warehouse)
     try:
         q = Quarter.parse(quarter)
-        files = write_extract(warehouse_path(warehouse), q, out.absolute(),
-                              as_of=as_of_timestamp(as_of), kabupaten=kabupaten)
+        check_quarter_ended(q, datetime.now(JAKARTA).date(), provisional)
+        moment = as_of_timestamp(as_of)
+        if moment is not None:
+            con = open_reader(path)
+            try:
+                check_known(con, moment, path)
+            finally:
+                con.close()
+        with status(f"extract {q}: writing workbooks, CSV and Parquet", quiet):
+            files = write_extract(path, q, out.absolute(), as_of=moment, kabupaten=kabupaten, provisional=provisional)
     except (ValueError, FileNotFoundError) as e:   # a bad quarter/date, unknown kabupaten, no warehouse
         raise UsageError(str(e)) from e
     for path in files:
@@ -234,20 +267,25 @@ def report(name: str = typer.Argument(..., help="A report view, e.g. quarterly_k
            as_of: Optional[str] = typer.Option(None, "--as-of", help="The state known at the end of this day (YYYY-MM-DD)."),
            limit: int = typer.Option(200, "--limit", help="Rows shown in the table (CSV prints all)."),
            csv: bool = typer.Option(False, "--csv", help="Print CSV instead of a table."),
+           as_json: bool = typer.Option(False, "--json", help="Print JSON (an array of rows, numbers unrounded)."),
            warehouse: Optional[Path] = WarehouseOpt):
-    """Print a report view as a table (or CSV), filtered by quarter and kabupaten."""
-    from tpbis.report_query import ReportError, build_report_query
+    """Print a report view as a table (ratios as percentages), CSV or JSON, filtered by quarter and kabupaten."""
+    from tpbis.asof import check_known
+    from tpbis.report_query import ReportError, as_json as rows_json, build_report_query, for_people
     from tpbis.warehouse import open_reader
+    path = warehouse_path(warehouse)
     try:
-        con = open_reader(warehouse_path(warehouse), as_of_timestamp(as_of))
+        con = open_reader(path, as_of_timestamp(as_of))
+        check_known(con, as_of_timestamp(as_of), path)
         query, params = build_report_query(con, name, quarter, kabupaten)
     except (ReportError, ValueError, FileNotFoundError) as e:
         raise UsageError(str(e)) from e
-    rel = con.sql(query, params=params)
-    if csv:
-        _write_csv(rel)
+    if as_json:
+        typer.echo(rows_json(con.sql(query, params=params)))
+    elif csv:
+        _write_csv(con.sql(query, params=params))
     else:
-        rel.show(max_rows=limit, max_width=100_000)
+        for_people(con, query, params).show(max_rows=limit, max_width=100_000)
 
 
 def _write_csv(rel) -> None:
@@ -263,7 +301,7 @@ def _write_csv(rel) -> None:
 @app.command()
 def serve(paused: bool = typer.Option(False, "--paused", help="Register the schedules paused (runs only when triggered)."),
           limit: Optional[int] = typer.Option(None, "--limit", help="At most this many runs at once.")):
-    """Serve the scheduled deployments (nightly-sync/nightly, quarterly-extract/quarterly) until Ctrl-C."""
+    """Serve the scheduled deployments (nightly-sync/nightly-served, quarterly-extract/quarterly-served) until Ctrl-C."""
     configure_prefect(verbose=True)
     from prefect.settings import PREFECT_API_URL
     if not PREFECT_API_URL.value():

@@ -52,6 +52,10 @@ class Quarter:
             raise ValueError(f"Quarter must look like 2022Q4, got {text!r}")
         return cls(int(m.group(1)), int(m.group(2)))
 
+    def ended_by(self, day: date) -> bool:
+        """True when the quarter's last day is before `day` (a date in Riau)."""
+        return self.last_day < day
+
     @classmethod
     def last_full_before(cls, day: date) -> "Quarter":
         """The last quarter that ended before `day` (the default of the scheduled flow)."""
@@ -277,8 +281,10 @@ def _atomic(target: Path, write) -> Path:
 
 
 def write_extract(warehouse: Path, quarter: Quarter, out: Path, *, as_of: datetime | None = None,
-                  kabupaten: str | None = None, config_dir: Path = CONFIG_DIR) -> list[Path]:
-    """Write the quarterly extract for the province and each kabupaten (or one kabupaten)."""
+                  kabupaten: str | None = None, config_dir: Path = CONFIG_DIR,
+                  provisional: bool = False) -> list[Path]:
+    """Write the quarterly extract for the province and each kabupaten (or one kabupaten);
+    `provisional` labels every sheet SEMENTARA (a quarter that has not ended)."""
     con = open_reader(warehouse, as_of)
     try:
         tables = build_tables(con, quarter, read_thresholds(config_dir))
@@ -305,7 +311,7 @@ def write_extract(warehouse: Path, quarter: Quarter, out: Path, *, as_of: dateti
             created=datetime.combine(quarter.last_day, time(0)),
             data_state=describe_state(as_of, changed),
             region_level="Kabupaten/Kota" if scope.kabupaten is None else "Kecamatan",
-            thresholds=thresholds)
+            thresholds=thresholds, provisional=provisional)
         jobs.append((out, quarter, scope, slice_scope(tables, scope), meta))
     # Writing cells is the slow part at province size (xlsxwriter is pure Python): spread the
     # workbooks over the CPUs when there are many villages; each file is written whole by one

@@ -12,7 +12,7 @@ from itertools import groupby
 
 import pandas as pd
 
-from tpbis import sheets, sync, warehouse
+from tpbis import progress, sheets, sync, warehouse
 from tpbis.settings import Settings
 from transforms.reference import load_reference
 
@@ -29,6 +29,8 @@ def replay_into(con, settings: Settings) -> int:
     number of fetches replayed. One transaction: a failed replay changes nothing."""
     ref = load_reference(settings.config_dir)
     rows = con.execute(warehouse.sql("load/replay_fetches.sql")).df()
+    tracker = progress.open_tracker("replay", len(rows), phases=("parse", "load"),
+                                    interval=settings.progress_seconds, every=settings.progress_every)
     con.execute("begin transaction")
     try:
         con.execute(warehouse.sql("load/clear_history.sql"))
@@ -43,14 +45,18 @@ def replay_into(con, settings: Settings) -> int:
                                      pd.Timestamp(r.fetched_at).timestamp())
                 fetched.append(sync.Fetched(village, workbook=wb))
             batch = sync.build_batch(run_id, pd.Timestamp(started).to_pydatetime(), fetched, state, ref)
+            tracker.advance("parse", len(fetched))
             batch.fetches, batch.village_runs = pd.DataFrame(), pd.DataFrame()
             warehouse.load_batch(con, batch, in_transaction=True)
+            tracker.advance("load", len(fetched))
             state = warehouse.sheet_state(con)
         con.execute("commit")
     except BaseException:
+        tracker.close(finished=False)
         try:
             con.execute("rollback")
         except Exception:
             pass        # already rolled back and closed (a full disk: see tpbis/workfile.py)
         raise
+    tracker.close()
     return len(rows)

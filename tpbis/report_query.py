@@ -8,6 +8,7 @@ registry), and everything else is bound.
 """
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 from tpbis.extract import Quarter, Scope
@@ -71,3 +72,41 @@ def build_report_query(con, name: str, quarter: str | None = None,
     if where:
         text += " where " + " and ".join(where)
     return text + " order by all", params
+
+
+# --- showing a report to people ----------------------------------------------------------
+
+RATIO_COLUMN = re.compile(r"(_share$|_change_|_ratio$|_rate$)")
+
+
+def _quoted(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def for_people(con, query: str, params: dict):
+    """The same rows with ratios as percentages (`0.5842959986606395` -> `58.4 %`) and other
+    fractional numbers rounded to two decimals; counts, text and dates as they are."""
+    rel = con.sql(query, params=params)
+    replace = []
+    for name, kind in zip(rel.columns, rel.types):
+        kind = str(kind).upper()
+        if kind not in ("DOUBLE", "FLOAT", "REAL") and not kind.startswith("DECIMAL"):
+            continue
+        q = _quoted(name)
+        if RATIO_COLUMN.search(name):
+            replace.append(f"printf('%.1f %%', 100 * {q}) as {q}")
+        else:
+            replace.append(f"round({q}, 2) as {q}")
+    if not replace:
+        return rel
+    return con.sql(f"select * replace ({', '.join(replace)}) from ({query})", params=params)
+
+
+def as_json(rel) -> str:
+    """Rows as a JSON array of objects, numbers unrounded (for programs), dates ISO."""
+    import json
+    from decimal import Decimal
+    rows = [dict(zip(rel.columns, row)) for row in rel.fetchall()]
+    return json.dumps(rows, ensure_ascii=False, indent=1,
+                      default=lambda v: float(v) if isinstance(v, Decimal) else
+                      v.isoformat() if hasattr(v, "isoformat") else str(v))

@@ -60,6 +60,9 @@ SETTINGS_DOC = {
     "TPBIS_USERS": "the portal's users file (default data/users.json); --users overrides",
     "TPBIS_PORTAL_CACHE": "folder where the portal keeps generated downloads, per snapshot (default data/portal-cache)",
     "TPBIS_PORTAL_TRUSTED_PROXIES": "comma-separated addresses of reverse proxies whose X-Forwarded-For/-Proto the portal trusts (default none)",
+    "TPBIS_PROGRESS_SECONDS": "seconds between progress lines of a sync in the Prefect log and piped output (default 30; 0 = off)",
+    "TPBIS_PROGRESS_EVERY": "also a progress line every N sheets fetched (default 0 = off)",
+    "TPBIS_SYNC_TIMEOUT_SECONDS": "a nightly sync run still going after this long is stopped by Prefect (default 36000)",
 }
 
 
@@ -80,6 +83,8 @@ class Settings:
     max_attempts: int = 6
     backoff_base: float = 1.0
     max_removed_share: float = 0.1
+    progress_seconds: float = 30.0
+    progress_every: int = 0
 
     @property
     def is_local(self) -> bool:
@@ -114,6 +119,8 @@ class Settings:
             max_attempts=int(env.get("TPBIS_MAX_ATTEMPTS", d.max_attempts)),
             backoff_base=float(env.get("TPBIS_BACKOFF_SECONDS", d.backoff_base)),
             max_removed_share=_share(env, "TPBIS_MAX_REMOVED_SHARE", d.max_removed_share),
+            progress_seconds=float(env.get("TPBIS_PROGRESS_SECONDS", d.progress_seconds)),
+            progress_every=int(env.get("TPBIS_PROGRESS_EVERY", d.progress_every)),
         )
 
 

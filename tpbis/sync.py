@@ -9,6 +9,7 @@ from __future__ import annotations
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from typing import Callable
 from datetime import datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
@@ -88,8 +89,10 @@ class Fetched:
     http_429: int = 0
 
 
-def fetch_all(conn: sheets.Connection, villages: list[dict], workers: int) -> list[Fetched]:
+def fetch_all(conn: sheets.Connection, villages: list[dict], workers: int,
+              on_fetched: Callable[[Fetched], None] | None = None) -> list[Fetched]:
     """Fetch on a thread pool so network latency does not waste quota; never raises.
+    `on_fetched` (progress) is called on the fetch thread with each result as it arrives.
 
     Each result carries what its fetch cost (Sheets reads, 429 answers), counted on its own
     thread: with a process-based task runner the flow's process sees no requests at all.
@@ -104,6 +107,8 @@ def fetch_all(conn: sheets.Connection, villages: list[dict], workers: int) -> li
             f = Fetched(v, error=sheets.FetchError("unexpected", f"{type(e).__name__}: {e}"))
         f.reads = conn.stats.this_thread("sheets.read") - reads
         f.http_429 = conn.stats.this_thread("http.429") - throttled
+        if on_fetched is not None:
+            on_fetched(f)
         return f
 
     with ThreadPoolExecutor(max(1, workers)) as pool:

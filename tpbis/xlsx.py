@@ -39,6 +39,10 @@ class WorkbookMeta:
     data_state: str                 # 'per 15 Januari 2023 ...' or 'terbaru ...'
     region_level: str               # 'Kabupaten/Kota' or 'Kecamatan'
     thresholds: list[dict] = field(default_factory=list)
+    provisional: bool = False       # quarter not ended yet: every sheet says SEMENTARA
+
+
+PROVISIONAL_LABEL = "SEMENTARA: triwulan belum berakhir, angka masih dapat berubah"
 
 
 def write_workbook(path: Path, tables: dict[str, pa.Table], meta: WorkbookMeta) -> Path:
@@ -56,6 +60,10 @@ def write_workbook(path: Path, tables: dict[str, pa.Table], meta: WorkbookMeta) 
         _write_table(wb.add_worksheet(table.sheet), table, tables[table.name], formats)
     _write_summary(wb, summary, tables, meta, formats)
     _write_notes(wb.add_worksheet(NOTES_SHEET), meta, formats)
+    if meta.provisional:        # on every sheet, on paper too: these figures will still change
+        for ws in wb.worksheets():
+            ws.set_header(f"&C&\"-,Bold\"{PROVISIONAL_LABEL}")
+        summary.write_string(3, 0, PROVISIONAL_LABEL, formats["bold"])
     wb.close()
     return path
 

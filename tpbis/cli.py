@@ -272,11 +272,22 @@ def template_create(
 def template_check(kode_desa: Optional[str] = typer.Option(None, "--kode-desa", help="Village whose sheet to check (its key from the registry)."),
                    key: Optional[str] = typer.Option(None, "--key", help="Or the spreadsheet key itself."),
                    registry: Optional[Path] = RegistryOpt,
-                   as_json: bool = typer.Option(False, "--json", help="Print the findings as JSON.")):
+                   as_json: bool = typer.Option(False, "--json", help="Print the findings as JSON."),
+                   all_villages: bool = typer.Option(False, "--all", help="Check every registered village (paced), as a table.")):
     """Report how far a sheet has drifted from the template. Exit 1 on errors or warnings, 0 otherwise."""
     from dataclasses import asdict
     from tpbis.settings import Settings
     from tpbis.template import TemplateError, check_command, format_findings
+    if all_villages:
+        from tpbis.template import check_all_command, format_all
+        try:
+            checks = check_all_command(Settings.from_env().with_(registry=registry))
+        except TemplateError as e:
+            typer.echo(f"Error: {e}", err=True)
+            raise typer.Exit(2)
+        typer.echo(json.dumps([asdict(c) for c in checks], indent=2) if as_json else format_all(checks))
+        raise typer.Exit(1 if any(c.status == "tidak_terbaca" or c.count("error") + c.count("warning")
+                                  for c in checks) else 0)
     try:
         key, findings = check_command(Settings.from_env().with_(registry=registry), kode_desa=kode_desa, key=key)
     except TemplateError as e:

@@ -13,3 +13,5 @@ if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
   .venv/bin/python -m pip install --quiet -e '.[test]'
   touch "$stamp"
 fi
+# LibreOffice + poppler for the print test (tests/test_print.py); apt-get when missing.
+bash scripts/install_print_tools.sh

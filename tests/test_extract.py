@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import csv
 import zipfile
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 import openpyxl
@@ -127,7 +127,7 @@ def test_workbook_layout_labels_formats_filters_and_charts(extract_dir):
     assert [s.tx.v for s in visits.series] == ["Laki-laki", "Perempuan"]
     assert [c.title.tx.rich.p[0].r[0].t for c in charts] == ["Pengunjung per Bulan (L/P)", "Kegiatan per Strategi TPBIS"]
     assert [s.val.numRef.f for s in visits.series] == ["'Kunjungan per Bulan'!$C$2:$C$4", "'Kunjungan per Bulan'!$D$2:$D$4"]
-    assert visits.series[0].cat.strRef.f == "'Kunjungan per Bulan'!$A$2:$A$4"
+    assert visits.series[0].cat.numRef.f == "'Kunjungan per Bulan'!$A$2:$A$4"     # months are real dates
     assert strategies.series[0].val.numRef.f == "'Kegiatan per Strategi'!$B$2:$B$4"
     desa = wb["Desa"]
     header = [c.value for c in desa[1]]
@@ -185,8 +185,9 @@ def test_sheet_text_is_never_a_formula_in_xlsx_or_csv(extract_dir):
 
 def test_local_thresholds_are_labelled_local(extract_dir):
     notes = [c.value for row in workbook(extract_dir, "provinsi-riau")["Catatan"].iter_rows() for c in row if c.value]
-    assert any("AMBANG LOKAL" in str(v) and "config/report_thresholds.csv" in str(v) for v in notes)
-    assert {"months_reported", "activities", "visitors_per_month"} <= set(notes)
+    assert any("AMBANG LOKAL" in str(v) and "bukan indikator Perpusnas" in str(v) for v in notes)
+    # officers read indicator names, not the column names of config/report_thresholds.csv
+    assert {"Bulan dilaporkan (dari 3)", "Kegiatan dalam triwulan", "Pengunjung per bulan"} <= set(notes)
 
 
 # --- reruns and history -------------------------------------------------------------------
@@ -217,7 +218,8 @@ def test_as_of_regenerates_what_was_known_then(warehouse, tmp_path):
 def test_a_quarter_nobody_reported_lists_every_village_as_missing(warehouse, tmp_path):
     write_extract(warehouse, Quarter.parse("2019Q1"), tmp_path)
     wb = openpyxl.load_workbook(tmp_path / "laporan-triwulan-2019Q1-provinsi-riau.xlsx")
-    assert [r["Bulan"] for r in sheet_rows(wb["Kunjungan per Bulan"])] == ["Jan 2019", "Feb 2019", "Mar 2019"]
+    assert [r["Bulan"] for r in sheet_rows(wb["Kunjungan per Bulan"])] == \
+        [datetime(2019, 1, 1), datetime(2019, 2, 1), datetime(2019, 3, 1)]          # real dates, shown in Indonesian
     assert [r["Kegiatan"] for r in sheet_rows(wb["Kegiatan per Strategi"])] == [0, 0, 0]
     assert {r["Bulan Belum Dilaporkan"] for r in sheet_rows(wb["Desa"])} == {"Jan 2019, Feb 2019, Mar 2019"}
 
@@ -487,7 +489,7 @@ def test_golden_monthly_and_strategy_sheets(golden, quarter):
     for m in months:
         rows = [r for v in villages for r in v["tabs"]["Kunjungan"]["loaded"] if r["month"] == m.isoformat()]
         male, female = sum(r["visitors_male"] for r in rows), sum(r["visitors_female"] for r in rows)
-        expected.append({"Bulan": f"{ABBR[m.month - 1]} {m.year}", "Desa Melapor": len(rows),
+        expected.append({"Bulan": datetime(m.year, m.month, 1), "Desa Melapor": len(rows),
                          "Laki-laki": male, "Perempuan": female, "Total": male + female})
     assert sheet_rows(wb["Kunjungan per Bulan"]) == expected
     acts = [(kode, a) for kode, v in golden["truth"]["villages"].items()

@@ -171,7 +171,8 @@ def sample(out: Path = typer.Option(Path("data/sample-sheets"), help="Folder to 
 def extract(quarter: str = typer.Option(..., "--quarter", help="Quarter to report, e.g. 2022Q4."),
             as_of: Optional[str] = typer.Option(None, "--as-of", help="Regenerate what was known at the end of this day (YYYY-MM-DD, WIB)."),
             kabupaten: Optional[str] = typer.Option(None, "--kabupaten", help="Only this kabupaten/kota's files (e.g. Bengkalis, 'Kota Pekanbaru')."),
-            out: Path = typer.Option(Path("data/extracts"), "--out", help="Folder for the files."),
+            out: Path = typer.Option(Path("data/extracts"), "--out", help="Folder for the files (one folder per quarter and scope inside)."),
+            csv_locale: Optional[str] = typer.Option(None, "--csv-locale", help="'id': CSV for Indonesian Excel (';' separator, decimal comma)."),
             warehouse: Optional[Path] = WarehouseOpt):
     """Write the quarterly extract: per province and kabupaten, an .xlsx workbook plus CSV and Parquet."""
     from tpbis.extract import Quarter, UnknownKabupaten, write_extract
@@ -179,14 +180,14 @@ def extract(quarter: str = typer.Option(..., "--quarter", help="Quarter to repor
     try:
         q = Quarter.parse(quarter)
         files = write_extract(warehouse or Settings.from_env().warehouse, q, out,
-                              as_of=as_of_timestamp(as_of), kabupaten=kabupaten)
+                              as_of=as_of_timestamp(as_of), kabupaten=kabupaten, csv_locale=csv_locale)
     except (ValueError, FileNotFoundError) as e:   # a bad quarter/date, unknown kabupaten, no warehouse
         typer.echo(f"Error: {e}", err=True)
         raise typer.Exit(2)
     for path in files:
         if path.suffix == ".xlsx":
             typer.echo(str(path))
-    typer.echo(f"{len(files)} files in {out} ({sum(p.suffix == '.xlsx' for p in files)} workbooks, "
+    typer.echo(f"{len(files)} files in {out / str(q)} ({sum(p.suffix == '.xlsx' for p in files)} workbooks, "
                f"with CSV and Parquet copies of every table)")
 
 

@@ -19,6 +19,7 @@ import xlsxwriter
 
 import math
 
+from transforms.text import cut_visibly, printable
 from tpbis.extract_layout import (NOTES_SHEET, NUMBER_FORMATS, STATUS_COLOURS, SUMMARY, TABLES, Table, display)
 
 WORKBOOK_OPTIONS = {
@@ -99,8 +100,8 @@ def _write_cell(ws, row: int, col: int, value, fmt_name: str, formats: dict) -> 
     value = display(value, fmt_name)
     if value is None or value == "":
         return                                  # a blank cell, not an empty text
-    if isinstance(value, str):
-        ws.write_string(row, col, value, formats["text"])
+    if isinstance(value, str):                  # no control characters; a too long text cut visibly
+        ws.write_string(row, col, cut_visibly(printable(value)), formats["text"])
     elif isinstance(value, bool):
         ws.write_string(row, col, "Ya" if value else "Tidak", formats["text"])
     elif isinstance(value, (date, datetime)):

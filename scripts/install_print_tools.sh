@@ -7,7 +7,7 @@ if command -v soffice >/dev/null 2>&1 && command -v pdfinfo >/dev/null 2>&1; the
   exit 0
 fi
 SUDO=""
-if [ "$(id -u)" != 0 ]; then SUDO="sudo"; fi
+if [ "$(id -u)" != 0 ]; then SUDO="sudo -n"; fi
 export DEBIAN_FRONTEND=noninteractive
 $SUDO apt-get -o DPkg::Lock::Timeout=900 update -qq
 $SUDO apt-get -o DPkg::Lock::Timeout=900 install -y -qq --no-install-recommends libreoffice-calc-nogui poppler-utils fonts-dejavu-core \

@@ -280,7 +280,7 @@ def template_check(kode_desa: Optional[str] = typer.Option(None, "--kode-desa", 
     from tpbis.settings import Settings
     from tpbis.template import TemplateError, check_command, format_findings
     if all_villages:
-        from tpbis.template import check_all_command, format_all
+        from tpbis.template_guard.check_all import check_all_command, format_all
         try:
             checks = check_all_command(Settings.from_env().with_(registry=registry))
         except TemplateError as e:

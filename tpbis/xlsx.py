@@ -17,10 +17,8 @@ from pathlib import Path
 import pyarrow as pa
 import xlsxwriter
 
-import math
-
-from transforms.text import cut_visibly, printable
 from tpbis.extract_layout import (NOTES_SHEET, NUMBER_FORMATS, STATUS_COLOURS, SUMMARY, TABLES, Table, display)
+from transforms.text import cut_visibly, printable
 
 WORKBOOK_OPTIONS = {
     "in_memory": True,

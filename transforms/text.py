@@ -154,9 +154,10 @@ def read_initials(value) -> tuple[str | None, str | None, str | None]:
 
 
 # --- free text on its way to the warehouse and the extracts --------------------------------------
-# A NIK is 16 digits (spaces, dots or dashes between them allowed); a phone number starts 08,
-# 628 or +628 and has 10 to 14 digits. Both are replaced, never stored.
-_NIK = re.compile(r"(?<![\d])\d(?:[ .\-]?\d){15}(?![\d])")
+# A NIK is 16 digits (spaces, dots or dashes between them allowed; a longer run of digits is
+# masked too: a NIK typed with an extra digit is still one); a phone number starts 08, 628 or
+# +628 and has 10 to 14 digits. Both are replaced, never stored.
+_NIK = re.compile(r"(?<![\d])\d(?:[ .\-]?\d){15,}(?![\d])")
 _PHONE = re.compile(r"(?<![\w+])(?:\+62|62|0)[ .\-]?8(?:[ .\-]?\d){7,11}(?!\d)")
 NIK_MASK, PHONE_MASK = "[NIK disamarkan]", "[nomor HP disamarkan]"
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")

@@ -200,7 +200,8 @@ def guard_requests(tab: TemplateTab, sheet_id: int) -> list[dict]:
     field names, and the whole Petunjuk tab), and the highlight of empty required cells."""
     out = []
     if tab.title == petunjuk.TITLE:
-        out.append({"repeatCell": {"range": {"sheetId": sheet_id}, "fields": "userEnteredFormat.wrapStrategy",
+        out.append({"repeatCell": {"range": {"sheetId": sheet_id},
+                                   "fields": "userEnteredFormat(wrapStrategy,verticalAlignment)",
                                    "cell": {"userEnteredFormat": {"wrapStrategy": "WRAP", "verticalAlignment": "TOP"}}}})
         return out + [sheets_protection(sheet_id, "Petunjuk pengisian: tidak perlu diubah.", end_row=None)]
     for rule in tab.rules:

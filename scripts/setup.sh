@@ -17,3 +17,6 @@ if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ] || [ requirements.lock -
 fi
 # the portal's browser test needs Debian's chromium + chromium-driver
 bash scripts/install-browser.sh
+# LibreOffice + poppler for the print test (tests/test_print.py); apt-get when missing.
+bash scripts/install_print_tools.sh || echo "warning: could not install LibreOffice/poppler-utils (needs root or sudo):" \
+  "tests/test_print.py will fail until they are installed" >&2

@@ -70,7 +70,7 @@ def test_provisional_extract_labels_every_sheet_sementara(warehouse, tmp_path):
     result = run("extract", "--quarter", CURRENT, "--provisional", "--kabupaten", "Bengkalis",
                  "--out", str(tmp_path), "--warehouse", str(warehouse))
     assert result.exit_code == 0, result.output
-    wb = openpyxl.load_workbook(tmp_path / f"laporan-triwulan-{CURRENT}-kab-bengkalis.xlsx")
+    wb = openpyxl.load_workbook(tmp_path / CURRENT / "kab-bengkalis" / f"laporan-triwulan-{CURRENT}-kab-bengkalis.xlsx")
     for ws in wb.worksheets:
         assert "SEMENTARA" in ws.oddHeader.center.text, ws.title
     assert wb["Ringkasan"]["A4"].value.startswith("SEMENTARA")
@@ -78,7 +78,7 @@ def test_provisional_extract_labels_every_sheet_sementara(warehouse, tmp_path):
     final = tmp_path / "final"
     assert run("extract", "--quarter", "2022Q4", "--kabupaten", "Bengkalis", "--out", str(final),
                "--warehouse", str(warehouse)).exit_code == 0
-    wb = openpyxl.load_workbook(final / "laporan-triwulan-2022Q4-kab-bengkalis.xlsx")
+    wb = openpyxl.load_workbook(final / "2022Q4" / "kab-bengkalis" / "laporan-triwulan-2022Q4-kab-bengkalis.xlsx")
     assert not any("SEMENTARA" in (ws.oddHeader.center.text or "") for ws in wb.worksheets)
     assert wb["Ringkasan"]["A4"].value is None
 

@@ -9,8 +9,9 @@ in plain Python, from the sample generator's truth (never by running the extract
 from __future__ import annotations
 
 import csv
+import re
 import zipfile
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 import openpyxl
@@ -43,8 +44,19 @@ def extract_dir(warehouse, tmp_path_factory) -> Path:
     return out
 
 
+def at(out: Path, name: str) -> Path:
+    """A file of the extract: each scope has its folder, out/<quarter>/<slug>/<name>."""
+    quarter, slug = re.match(r"laporan-triwulan-(\d{4}Q\d)-((?:provinsi|kab|kota)-[a-z]+)", name).groups()
+    return out / quarter / slug / name
+
+
+def files(out: Path) -> dict[str, Path]:
+    """Every file written under `out`, by its path relative to `out`."""
+    return {str(p.relative_to(out)): p for p in sorted(out.rglob("*")) if p.is_file()}
+
+
 def workbook(out: Path, slug: str):
-    return openpyxl.load_workbook(out / f"laporan-triwulan-2022Q4-{slug}.xlsx")
+    return openpyxl.load_workbook(at(out, f"laporan-triwulan-2022Q4-{slug}.xlsx"))
 
 
 def sheet_rows(ws, header_row: int = 1) -> list[dict]:
@@ -60,10 +72,17 @@ def read_csv(path: Path) -> list[dict]:
 # --- names and scopes ---------------------------------------------------------------------
 
 def test_files_are_named_for_the_quarter_and_scope(extract_dir):
-    expected = {f"laporan-triwulan-2022Q4-{slug}.xlsx" for slug in SLUGS}
-    expected |= {f"laporan-triwulan-2022Q4-{slug}{suffix}.{ext}"
+    """One folder per quarter and scope (issue: the files of a scope together, with an index);
+    the file names are the contract's."""
+    expected = {f"2022Q4/{slug}/laporan-triwulan-2022Q4-{slug}.xlsx" for slug in SLUGS}
+    expected |= {f"2022Q4/{slug}/laporan-triwulan-2022Q4-{slug}{suffix}.{ext}"
                  for slug in SLUGS for suffix in TABLE_SUFFIXES for ext in ("csv", "parquet")}
-    assert {p.name for p in extract_dir.iterdir()} == expected
+    expected |= {f"2022Q4/{slug}/BACA-SAYA.txt" for slug in SLUGS}
+    assert set(files(extract_dir)) == expected
+    index = (extract_dir / "2022Q4" / "kab-bengkalis" / "BACA-SAYA.txt").read_text(encoding="utf-8-sig")
+    assert index.startswith("Laporan Triwulan TPBIS 2022Q4 - Kabupaten Bengkalis")
+    assert "laporan-triwulan-2022Q4-kab-bengkalis.xlsx: buku kerja lengkap" in index
+    assert "laporan-triwulan-2022Q4-kab-bengkalis-mitra.csv / .parquet: Mitra" in index
 
 
 @pytest.mark.parametrize("name, slug", [("Riau", "provinsi-riau"), ("Bengkalis", "kab-bengkalis"),
@@ -89,9 +108,9 @@ def test_a_kabupaten_file_holds_only_its_villages(extract_dir):
         wb = workbook(extract_dir, slug)
         for sheet in ("Desa", "Kelengkapan Laporan", "Standar Perpustakaan"):
             assert sorted(r["Kode Desa"] for r in sheet_rows(wb[sheet])) == villages, (slug, sheet)
-        csv_rows = read_csv(extract_dir / f"laporan-triwulan-2022Q4-{slug}.csv")
+        csv_rows = read_csv(at(extract_dir, f"laporan-triwulan-2022Q4-{slug}.csv"))
         assert sorted(r["Kode Desa"] for r in csv_rows) == villages
-        parquet = pq.read_table(extract_dir / f"laporan-triwulan-2022Q4-{slug}.parquet")
+        parquet = pq.read_table(at(extract_dir, f"laporan-triwulan-2022Q4-{slug}.parquet"))
         assert sorted(parquet.column("kode_desa").to_pylist()) == villages
     dumai = {r["Indikator"]: r["Nilai"] for r in sheet_rows(workbook(extract_dir, "kota-dumai")["Ringkasan"], 5)}
     assert (dumai["Desa terdaftar"], dumai["Desa yang tidak melapor"], dumai["Pengunjung total"]) == (1, 1, 0)
@@ -101,8 +120,7 @@ def test_kabupaten_option_writes_only_that_kabupaten(warehouse, tmp_path):
     result = CliRunner().invoke(app, ["extract", "--quarter", "2022Q4", "--kabupaten", "Kota Dumai",
                                       "--out", str(tmp_path), "--warehouse", str(warehouse)])
     assert result.exit_code == 0, result.output
-    assert {p.name.split("-2022Q4-")[1].split(".")[0].split("-")[:2] == ["kota", "dumai"]
-            for p in tmp_path.iterdir()} == {True}
+    assert {p.parent == tmp_path / "2022Q4" / "kota-dumai" for p in files(tmp_path).values()} == {True}
     unknown = CliRunner().invoke(app, ["extract", "--quarter", "2022Q4", "--kabupaten", "Siak",
                                        "--out", str(tmp_path / "x"), "--warehouse", str(warehouse)])
     assert unknown.exit_code == 2 and "Siak" in unknown.output
@@ -127,7 +145,7 @@ def test_workbook_layout_labels_formats_filters_and_charts(extract_dir):
     assert [s.tx.v for s in visits.series] == ["Laki-laki", "Perempuan"]
     assert [c.title.tx.rich.p[0].r[0].t for c in charts] == ["Pengunjung per Bulan (L/P)", "Kegiatan per Strategi TPBIS"]
     assert [s.val.numRef.f for s in visits.series] == ["'Kunjungan per Bulan'!$C$2:$C$4", "'Kunjungan per Bulan'!$D$2:$D$4"]
-    assert visits.series[0].cat.strRef.f == "'Kunjungan per Bulan'!$A$2:$A$4"
+    assert visits.series[0].cat.numRef.f == "'Kunjungan per Bulan'!$A$2:$A$4"     # months are real dates
     assert strategies.series[0].val.numRef.f == "'Kegiatan per Strategi'!$B$2:$B$4"
     desa = wb["Desa"]
     header = [c.value for c in desa[1]]
@@ -162,7 +180,7 @@ def test_the_numbers_of_one_village(extract_dir):
 
 def test_sheet_text_is_never_a_formula_in_xlsx_or_csv(extract_dir):
     for slug in SLUGS:
-        path = extract_dir / f"laporan-triwulan-2022Q4-{slug}.xlsx"
+        path = at(extract_dir, f"laporan-triwulan-2022Q4-{slug}.xlsx")
         with zipfile.ZipFile(path) as z:                           # no formula element anywhere
             assert not [n for n in z.namelist() if n.startswith("xl/worksheets/") and b"<f>" in z.read(n)]
         wb = openpyxl.load_workbook(path)
@@ -174,27 +192,28 @@ def test_sheet_text_is_never_a_formula_in_xlsx_or_csv(extract_dir):
     assert (library.value, library.data_type) == (sw.FORMULA_LIBRARY, "s")
     product = next(r for r in wb["Dampak"].iter_rows(min_row=2) if r[0].value == "Usaha Baru")[-1]
     assert (product.value, product.data_type) == (sw.FORMULA_PRODUCT, "s")
-    rows = read_csv(extract_dir / "laporan-triwulan-2022Q4-kab-bengkalis.csv")
+    rows = read_csv(at(extract_dir, "laporan-triwulan-2022Q4-kab-bengkalis.csv"))
     assert next(r for r in rows if r["Kode Desa"] == sw.BETA)["Nama Perpustakaan"] == "'" + sw.FORMULA_LIBRARY
-    impact = read_csv(extract_dir / "laporan-triwulan-2022Q4-kab-bengkalis-dampak.csv")
+    impact = read_csv(at(extract_dir, "laporan-triwulan-2022Q4-kab-bengkalis-dampak.csv"))
     assert next(r for r in impact if r["Jenis Dampak"] == "Usaha Baru")["Produk"] == "'" + sw.FORMULA_PRODUCT
-    change = next(r for r in read_csv(extract_dir / "laporan-triwulan-2022Q4-kab-bengkalis.csv")
+    change = next(r for r in read_csv(at(extract_dir, "laporan-triwulan-2022Q4-kab-bengkalis.csv"))
                   if r["Kode Desa"] == sw.ALPHA)["Perubahan vs Triwulan Lalu"]
     assert float(change) == pytest.approx(64 / 96)                 # numbers are not escaped
 
 
 def test_local_thresholds_are_labelled_local(extract_dir):
     notes = [c.value for row in workbook(extract_dir, "provinsi-riau")["Catatan"].iter_rows() for c in row if c.value]
-    assert any("AMBANG LOKAL" in str(v) and "config/report_thresholds.csv" in str(v) for v in notes)
-    assert {"months_reported", "activities", "visitors_per_month"} <= set(notes)
+    assert any("AMBANG LOKAL" in str(v) and "bukan indikator Perpusnas" in str(v) for v in notes)
+    # officers read indicator names, not the column names of config/report_thresholds.csv
+    assert {"Bulan dilaporkan (dari 3)", "Kegiatan dalam triwulan", "Pengunjung per bulan"} <= set(notes)
 
 
 # --- reruns and history -------------------------------------------------------------------
 
 def test_same_data_gives_the_same_files(warehouse, extract_dir, tmp_path):
     write_extract(warehouse, Q, tmp_path)
-    for path in extract_dir.iterdir():
-        assert (tmp_path / path.name).read_bytes() == path.read_bytes(), path.name
+    for name, path in files(extract_dir).items():
+        assert (tmp_path / name).read_bytes() == path.read_bytes(), name
 
 
 def test_as_of_regenerates_what_was_known_then(warehouse, tmp_path):
@@ -215,8 +234,9 @@ def test_as_of_regenerates_what_was_known_then(warehouse, tmp_path):
 
 def test_a_quarter_nobody_reported_lists_every_village_as_missing(warehouse, tmp_path):
     write_extract(warehouse, Quarter.parse("2019Q1"), tmp_path)
-    wb = openpyxl.load_workbook(tmp_path / "laporan-triwulan-2019Q1-provinsi-riau.xlsx")
-    assert [r["Bulan"] for r in sheet_rows(wb["Kunjungan per Bulan"])] == ["Jan 2019", "Feb 2019", "Mar 2019"]
+    wb = openpyxl.load_workbook(at(tmp_path, "laporan-triwulan-2019Q1-provinsi-riau.xlsx"))
+    assert [r["Bulan"] for r in sheet_rows(wb["Kunjungan per Bulan"])] == \
+        [datetime(2019, 1, 1), datetime(2019, 2, 1), datetime(2019, 3, 1)]          # real dates, shown in Indonesian
     assert [r["Kegiatan"] for r in sheet_rows(wb["Kegiatan per Strategi"])] == [0, 0, 0]
     assert {r["Bulan Belum Dilaporkan"] for r in sheet_rows(wb["Desa"])} == {"Jan 2019, Feb 2019, Mar 2019"}
 
@@ -462,7 +482,7 @@ def diff(actual: dict, expected: dict) -> dict:
 @pytest.mark.parametrize("quarter", GOLDEN_QUARTERS)
 @pytest.mark.parametrize("slug", ["kab-bengkalis", "provinsi-riau"])
 def test_golden_village_sheet_cell_by_cell(golden, quarter, slug):
-    wb = openpyxl.load_workbook(golden["out"] / f"laporan-triwulan-{quarter}-{slug}.xlsx")
+    wb = openpyxl.load_workbook(at(golden["out"], f"laporan-triwulan-{quarter}-{slug}.xlsx"))
     got = sheet_rows(wb["Desa"])
     expected = expected_village_rows(golden, quarter)
     assert [r["Kode Desa"] for r in got] == sorted(expected)        # every village, in code order
@@ -472,21 +492,21 @@ def test_golden_village_sheet_cell_by_cell(golden, quarter, slug):
 
 @pytest.mark.parametrize("quarter", GOLDEN_QUARTERS)
 def test_golden_summary_sheet(golden, quarter):
-    wb = openpyxl.load_workbook(golden["out"] / f"laporan-triwulan-{quarter}-kab-bengkalis.xlsx")
+    wb = openpyxl.load_workbook(at(golden["out"], f"laporan-triwulan-{quarter}-kab-bengkalis.xlsx"))
     got = {r["Indikator"]: r["Nilai"] for r in sheet_rows(wb["Ringkasan"], 5)}
     assert diff(got, expected_summary(golden, quarter)) == {}
 
 
 @pytest.mark.parametrize("quarter", GOLDEN_QUARTERS)
 def test_golden_monthly_and_strategy_sheets(golden, quarter):
-    wb = openpyxl.load_workbook(golden["out"] / f"laporan-triwulan-{quarter}-provinsi-riau.xlsx")
+    wb = openpyxl.load_workbook(at(golden["out"], f"laporan-triwulan-{quarter}-provinsi-riau.xlsx"))
     villages = golden["truth"]["villages"].values()
     months = [date(int(quarter[:4]), int(quarter[-1]) * 3 - 2 + i, 1) for i in range(3)]
     expected = []
     for m in months:
         rows = [r for v in villages for r in v["tabs"]["Kunjungan"]["loaded"] if r["month"] == m.isoformat()]
         male, female = sum(r["visitors_male"] for r in rows), sum(r["visitors_female"] for r in rows)
-        expected.append({"Bulan": f"{ABBR[m.month - 1]} {m.year}", "Desa Melapor": len(rows),
+        expected.append({"Bulan": datetime(m.year, m.month, 1), "Desa Melapor": len(rows),
                          "Laki-laki": male, "Perempuan": female, "Total": male + female})
     assert sheet_rows(wb["Kunjungan per Bulan"]) == expected
     acts = [(kode, a) for kode, v in golden["truth"]["villages"].items()
@@ -503,7 +523,7 @@ def test_golden_monthly_and_strategy_sheets(golden, quarter):
 
 
 def test_golden_csv_and_parquet_hold_the_same_village_table(golden):
-    quarter, stem = "2022Q4", golden["out"] / "laporan-triwulan-2022Q4-kab-bengkalis"
+    quarter, stem = "2022Q4", at(golden["out"], "laporan-triwulan-2022Q4-kab-bengkalis")
     expected = expected_village_rows(golden, quarter)
     rows = read_csv(stem.with_suffix(".csv"))
     assert [r["Kode Desa"] for r in rows] == sorted(expected)
@@ -519,7 +539,7 @@ def test_golden_csv_and_parquet_hold_the_same_village_table(golden):
 
 
 def test_golden_planted_formulas_stay_text(golden):
-    wb = openpyxl.load_workbook(golden["out"] / "laporan-triwulan-2022Q4-kab-bengkalis.xlsx")
+    wb = openpyxl.load_workbook(at(golden["out"], "laporan-triwulan-2022Q4-kab-bengkalis.xlsx"))
     cells = [c for ws in wb for row in ws.iter_rows() for c in row]
     assert [c.coordinate for c in cells if c.data_type == "f"] == []
     library = [c for c in cells if c.value == PLANTED_LIBRARY]
@@ -531,9 +551,9 @@ def test_golden_planted_formulas_stay_text(golden):
 def test_golden_flow_writes_the_same_files(golden, tmp_path):
     from flows.quarterly_extract import quarterly_extract
     files = quarterly_extract(quarter="2022Q4", out=str(tmp_path), warehouse_path=str(golden["warehouse"]))
-    assert len(files) == 2 * (1 + 2 * len(TABLE_SUFFIXES))
+    assert len(files) == 2 * (2 + 2 * len(TABLE_SUFFIXES))         # workbook, index, CSV + Parquet per table
     for name in ("laporan-triwulan-2022Q4-kab-bengkalis.xlsx", "laporan-triwulan-2022Q4-provinsi-riau.csv"):
-        assert (tmp_path / name).read_bytes() == (golden["out"] / name).read_bytes()
+        assert at(tmp_path, name).read_bytes() == at(golden["out"], name).read_bytes()
 
 
 def test_golden_views_agree_with_quarterly_indicators(golden):
@@ -569,6 +589,6 @@ def test_parallel_writing_gives_the_same_files(warehouse, extract_dir, tmp_path,
     import tpbis.extract as extract_module
     monkeypatch.setattr(extract_module, "PARALLEL_FROM", 0)
     write_extract(warehouse, Q, tmp_path)
-    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(p.name for p in extract_dir.iterdir())
-    for path in extract_dir.iterdir():
-        assert (tmp_path / path.name).read_bytes() == path.read_bytes(), path.name
+    assert sorted(files(tmp_path)) == sorted(files(extract_dir))
+    for name, path in files(extract_dir).items():
+        assert (tmp_path / name).read_bytes() == path.read_bytes(), name

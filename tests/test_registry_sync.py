@@ -55,16 +55,16 @@ def test_three_spellings_of_bengkalis_are_one_region_one_extract_and_removals_ar
     out = tmp_path / "extract"
     result = CliRunner().invoke(app, ["extract", "--quarter", "2022Q4", "--out", str(out)])
     assert result.exit_code == 0, result.output
-    assert sorted(p.name for p in out.glob("*.xlsx")) == ["laporan-triwulan-2022Q4-kab-bengkalis.xlsx",
+    assert sorted(p.name for p in out.rglob("*.xlsx")) == ["laporan-triwulan-2022Q4-kab-bengkalis.xlsx",
                                                          "laporan-triwulan-2022Q4-provinsi-riau.xlsx"]
-    villages = pq.read_table(out / "laporan-triwulan-2022Q4-kab-bengkalis.parquet").column("kode_desa").to_pylist()
+    villages = pq.read_table(out / "2022Q4" / "kab-bengkalis" / "laporan-triwulan-2022Q4-kab-bengkalis.parquet").column("kode_desa").to_pylist()
     assert sorted(villages) == sorted(r["kode_desa"] for r in rows)
     # --kabupaten as people type it, or the code
     for wanted in ("14.03", "kab. BENGKALIS", "Kabupaten Bengkalis"):
         one = tmp_path / f"one-{wanted}"
         result = CliRunner().invoke(app, ["extract", "--quarter", "2022Q4", "--kabupaten", wanted, "--out", str(one)])
         assert result.exit_code == 0, result.output
-        assert [p.name for p in one.glob("*.xlsx")] == ["laporan-triwulan-2022Q4-kab-bengkalis.xlsx"]
+        assert [p.name for p in one.rglob("*.xlsx")] == ["laporan-triwulan-2022Q4-kab-bengkalis.xlsx"]
 
     # a registry that loses 3 of 17 villages (18 % > TPBIS_MAX_REMOVED_SHARE 10 %) is refused ...
     smaller = write_registry(tmp_path / "smaller.csv", rows[3:])

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import csv
+import json
 import shutil
+from datetime import date
 
 import duckdb
 import openpyxl
@@ -16,6 +18,7 @@ from tpbis.cli import app
 from tpbis.settings import CONFIG_DIR, Settings
 from tpbis.template import build_template, create_connection, create_sheet, drift, read_for_check, village_for
 from tpbis.writeback import NOTHING_REJECTED, VALIDASI
+from tpbis.workbook_format import date_to_serial
 from transforms.reference import load_reference
 
 NEW = "14.03.02.2099"          # not a real desa: a new village of Kecamatan Bantan
@@ -47,6 +50,7 @@ def registry_rows(path) -> list[dict]:
 def test_template_headers_are_the_contract_headers():
     tabs = {t.title: t for t in build_template({"kode_desa": NEW, "desa": "X", "kecamatan": "Bantan",
                                                  "kabupaten": "Bengkalis"}, REF, 2025)}
+    assert tabs.pop("Petunjuk").rows                                    # instructions first, then the data tabs
     assert {t: tab.headers for t, tab in tabs.items()} == sample.TEMPLATE_HEADERS
     assert [row[0] for row in tabs["Profil"].rows] == list(sample.PROFILE_FIELDS)
     lists = {tabs[t].headers[r.column]: r.choices for t in tabs for r in tabs[t].rules if r.choices}
@@ -67,10 +71,9 @@ def test_create_through_gspread_adds_the_village_to_the_registry(env, sheets_ser
     assert key in result.output
     book = sheets_server.get_workbook(key)
     assert (book["title"], book["locale"], book["timeZone"]) == ("Laporan TPBIS Desa Teluk Contoh", "in_ID", "Asia/Jakarta")
-    assert [s["title"] for s in book["sheets"]] == ["Profil", "Kunjungan", "Kegiatan", "Mitra", "Dampak"]
+    assert [s["title"] for s in book["sheets"]] == ["Petunjuk", "Profil", "Kunjungan", "Kegiatan", "Mitra", "Dampak"]
     assert all(s.get("frozenRowCount") == 1 for s in book["sheets"])
-    validation = {s["title"]: len(s.get("dataValidation", [])) for s in book["sheets"]}
-    assert validation == {"Profil": 1, "Kunjungan": 0, "Kegiatan": 2, "Mitra": 2, "Dampak": 2}
+    _assert_sheets_guards({s["title"]: s for s in book["sheets"]})
     # what a librarian sees, through gspread
     spreadsheet = sheets.connect(Settings.from_env()).client.open_by_key(key)
     profil = spreadsheet.worksheet("Profil").get_all_values()
@@ -83,6 +86,41 @@ def test_create_through_gspread_adds_the_village_to_the_registry(env, sheets_ser
     again = runner.invoke(app, ["template", "create", "--kode-desa", NEW])
     assert again.exit_code == 2 and "--replace-key" in again.output
     assert sheets_server.counters.total("drive.files.create") == creates
+
+
+def _rules_by_column(sheet: dict) -> dict[int, dict]:
+    return {v["range"]["startColumnIndex"]: v["rule"] for v in sheet.get("dataValidation", [])
+            if v["range"].get("endRowIndex", 0) > 2}
+
+
+def _assert_sheets_guards(tabs: dict) -> None:
+    """What the local server stored of the template's batchUpdate: validations with Indonesian
+    hints, warning-only protected header rows, highlighted empty required cells."""
+    this_year = date.today().year
+    visits = _rules_by_column(tabs["Kunjungan"])
+    assert sorted(visits) == list(range(7))                           # Bulan and every count
+    assert visits[0]["condition"] == {"type": "DATE_BETWEEN", "values": [
+        {"userEnteredValue": "2015-01-01"}, {"userEnteredValue": f"{max(2025, this_year)}-12-31"}]}
+    assert visits[1]["condition"] == {"type": "CUSTOM_FORMULA",
+                                      "values": [{"userEnteredValue": "=AND(ISNUMBER(B2);B2=INT(B2);B2>=0)"}]}
+    assert visits[1]["strict"] is True and "bilangan bulat 0 atau lebih" in visits[1]["inputMessage"]
+    activities = _rules_by_column(tabs["Kegiatan"])
+    assert activities[1]["condition"]["type"] == "DATE_BETWEEN" and "hari/bulan/tahun" in activities[1]["inputMessage"]
+    category = activities[3]
+    assert category["condition"]["type"] == "ONE_OF_LIST" and category["strict"] is False
+    assert category["inputMessage"].startswith("Pilih dari daftar: Pelatihan Keterampilan")
+    assert {v["rule"]["condition"]["type"] for v in tabs["Profil"]["dataValidation"]} == \
+        {"CUSTOM_FORMULA", "NUMBER_BETWEEN", "ONE_OF_LIST"}
+    for title in ("Profil", "Kunjungan", "Kegiatan", "Mitra", "Dampak"):
+        header = tabs[title]["protectedRanges"][0]
+        assert header["range"] == {"sheetId": tabs[title]["sheetId"], "startRowIndex": 0, "endRowIndex": 1}
+        assert header["warningOnly"] is True and "jangan diubah" in header["description"]
+    assert tabs["Petunjuk"]["protectedRanges"][0]["range"] == {"sheetId": tabs["Petunjuk"]["sheetId"], "startRowIndex": 0}
+    highlighted = {r["ranges"][0]["startColumnIndex"]: r["booleanRule"]["condition"]["values"][0]["userEnteredValue"]
+                   for r in tabs["Kegiatan"]["conditionalFormats"]}
+    assert sorted(highlighted) == [1, 2, 3, 5, 6]                      # Tanggal, Nama, Jenis, both Peserta
+    assert highlighted[2] == "=AND(COUNTA($B2;$C2;$D2;$E2;$F2;$G2;$H2;$I2)>0;ISBLANK(C2))"   # No is prefilled
+    assert "Kunjungan" in {row[0] for row in tabs["Petunjuk"]["rows"] if row}
 
 
 def test_create_appends_to_a_full_registry_and_keeps_every_row(env, sheets_server):
@@ -150,7 +188,8 @@ def test_new_sheet_from_the_template_syncs_cleanly_once_filled(env, sheets_serve
     finally:
         con.close()
     validasi = sheets.connect(Settings.from_env()).client.open_by_key(key).worksheet(VALIDASI).get_all_values()
-    assert [NOTHING_REJECTED] == [c for c in validasi[-1] if c]
+    assert validasi[1][0].startswith("SEMUA BARIS DITERIMA")                 # the green status line
+    assert [NOTHING_REJECTED] in [[c for c in row if c] for row in validasi]
     # and the sheet, Validasi tab included, has not drifted from the template
     check = runner.invoke(app, ["template", "check", "--kode-desa", NEW])
     assert check.exit_code == 0 and "tidak ada perbedaan" in check.output
@@ -163,7 +202,7 @@ def test_xlsx_offline_has_the_same_content(env, tmp_path):
     assert result.exit_code == 0, result.output
     assert registry_rows(env) == []                   # no key yet: the registry waits for the upload
     book = openpyxl.load_workbook(path)
-    assert book.sheetnames == ["Profil", "Kunjungan", "Kegiatan", "Mitra", "Dampak"]
+    assert book.sheetnames == ["Petunjuk", "Profil", "Kunjungan", "Kegiatan", "Mitra", "Dampak"]
     for title, headers in sample.TEMPLATE_HEADERS.items():
         sheet = book[title]
         assert [c.value for c in sheet[1]] == headers
@@ -174,10 +213,33 @@ def test_xlsx_offline_has_the_same_content(env, tmp_path):
     assert book["Profil"]["B2"].number_format == "@"
     assert book["Kunjungan"]["A2"].value.strftime("%Y-%m") == "2025-01"
     assert book["Kunjungan"]["A2"].number_format == "mmmm yyyy"
-    lists = {f"{s.title}!{dv.sqref}": dv.formula1 for s in book for dv in s.data_validations.dataValidation}
+    rules = {f"{s.title}!{dv.sqref}": dv for s in book for dv in s.data_validations.dataValidation}
+    lists = {k: dv.formula1 for k, dv in rules.items() if dv.type == "list"}
     assert len(lists) == 7
     assert lists["Kegiatan!D2:D1000"].startswith('"Pelatihan Keterampilan,Literasi,')
     assert lists["Profil!B14"] == '"Ya,Tidak"'                                # Akses Internet
+    assert rules["Kegiatan!D2:D1000"].errorStyle == "warning"                 # synonyms still load
+    visitors = rules["Kunjungan!B2:B1000"]
+    assert (visitors.type, visitors.operator, visitors.formula1) == ("whole", "greaterThanOrEqual", "0")
+    assert visitors.errorStyle in (None, "stop")                             # OOXML's default: refuse
+    assert "bilangan bulat 0 atau lebih" in visitors.prompt and "bukan teks" in visitors.error
+    day = rules["Kegiatan!B2:B1000"]
+    last_year = max(2025, date.today().year)
+    assert (day.type, day.operator or "between", day.formula1) == ("date", "between", "42005")  # 1 January 2015
+    assert day.formula2 == str(date_to_serial(date(last_year, 12, 31)))
+    assert f"31/12/{last_year}" in day.error and day.promptTitle == "Tanggal"
+    assert rules["Kunjungan!A2:A1000"].type == "date" and "Oktober" in rules["Kunjungan!A2:A1000"].prompt
+    counts = [k for k, dv in rules.items() if dv.type == "whole"]
+    assert len(counts) == 6 + 2 + 1 + 2 + 5          # counts of Kunjungan, Kegiatan, Mitra, Dampak; Profil numbers
+    for sheet in book:
+        assert sheet.protection.sheet, sheet.title                           # protected, no password
+        assert sheet["A1"].protection.locked
+    assert not book["Kunjungan"]["A2"].protection.locked                      # typed cells stay open
+    assert not book["Profil"]["B3"].protection.locked and book["Profil"]["A3"].protection.locked
+    highlighted = {str(r.sqref): r.rules[0].formula[0] for r in book["Kunjungan"].conditional_formatting}
+    assert highlighted["B2:B1000"] == "AND(COUNTA($B2,$C2,$D2,$E2,$F2,$G2)>0,ISBLANK(B2))"
+    assert set(highlighted) == {"A2:A1000", "B2:B1000", "C2:C1000"}
+    assert "NIK" in " ".join(str(c.value) for row in book["Petunjuk"].iter_rows() for c in row)
 
 
 def test_check_reports_drift(env, sheets_server):
@@ -216,3 +278,27 @@ def test_check_of_a_sample_village_finds_its_older_template(env, sheets_server):
     assert '"missing_column"' in result.output and "Strategi" in result.output
     missing = runner.invoke(app, ["template", "check", "--kode-desa", "14.99.99.9999"])
     assert missing.exit_code == 2
+
+
+def test_check_all_reports_every_registered_village(env, sheets_server):
+    shutil.copyfile(CONFIG_DIR / "villages.csv", env)
+    rows = registry_rows(env)
+    refused = rows[0]
+    sheets_server.faults.status(refused["spreadsheet_key"], 403)
+    sheets_server.counters.reset()
+    table = runner.invoke(app, ["template", "check", "--all"])
+    assert table.exit_code == 1, table.output
+    lines = table.output.strip().splitlines()
+    assert lines[0].startswith("Kode Desa") and len(lines) == len(rows) + 2
+    line = {l.split()[0]: l for l in lines[1:-1]}
+    assert "tidak_terbaca" in line[refused["kode_desa"]] and "403" in line[refused["kode_desa"]]
+    assert "berbeda" in line["14.03.02.2010"] and "Strategi" in line["14.03.02.2010"]   # the older template
+    assert lines[-1].startswith(f"{len(rows)} desa diperiksa")
+    # two reads a village (tab list, top rows), through the sync's paced connection
+    assert sheets_server.counters.total("sheets.batchGet") == len(rows) - 1
+    as_json = runner.invoke(app, ["template", "check", "--all", "--json"])
+    checks = {c["kode_desa"]: c for c in json.loads(as_json.output)}
+    assert set(checks) == {r["kode_desa"] for r in rows}
+    assert checks[refused["kode_desa"]]["status"] == "tidak_terbaca"
+    assert any(f["code"] == "missing_column" for f in checks["14.03.02.2010"]["findings"])
+    assert {c["status"] for c in checks.values()} <= {"sesuai", "berbeda", "tidak_terbaca"}

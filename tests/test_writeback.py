@@ -2,6 +2,7 @@
 sheet, written through gspread to the real local server, read back through gspread."""
 from __future__ import annotations
 
+import re
 from collections import Counter
 from datetime import datetime, timezone
 
@@ -12,8 +13,9 @@ from flows.nightly_sync import nightly_sync
 from tpbis import sheets, warehouse
 from tpbis.registry import read_registry
 from tpbis.settings import CONFIG_DIR, Settings
-from tpbis.writeback import (NOTHING_REJECTED, REJECTED_HEADER, VALIDASI, replace_requests, validasi_tab,
-                             write_back_run)
+from tpbis.validasi.links import Link
+from tpbis.writeback import (NO_WARNINGS, NOTHING_REJECTED, REJECTED_HEADER, VALIDASI, replace_requests,
+                             validasi_tab, write_back_run)
 
 pytestmark = pytest.mark.usefixtures("prefect_harness")
 
@@ -58,9 +60,15 @@ def _trim(row: list[str]) -> list[str]:
     return row
 
 
+def section(rows: list[list[str]], header: list[str]) -> list[list[str]]:
+    """The lines under `header`, down to the next blank row."""
+    start = next(i for i, r in enumerate(rows) if _trim(r) == header) + 1
+    end = next((i for i in range(start, len(rows)) if not any(rows[i])), len(rows))
+    return [r + [""] * (6 - len(r)) for r in rows[start:end]]
+
+
 def rejected_lines(rows: list[list[str]]) -> list[tuple]:
-    start = next(i for i, r in enumerate(rows) if _trim(r) == REJECTED_HEADER) + 1
-    lines = [tuple(_trim(r) + [""] * (5 - len(_trim(r)))) for r in rows[start:] if any(r)]
+    lines = [tuple(r[:5]) for r in section(rows, REJECTED_HEADER)]
     return [] if lines == [(NOTHING_REJECTED, "", "", "", "")] else lines
 
 
@@ -92,9 +100,12 @@ def test_validasi_lists_exactly_the_rejected_rows_and_touches_no_other_tab(wb_en
     with_rejections = 0
     for kode, key in KEYS.items():
         rows = validasi(key)
-        assert rows[2][:2] == ["Kode Desa", kode]
-        assert rows[1][0] == "Diperiksa pada" and rows[1][1].endswith("WIB")
+        assert rows[3][:2] == ["Kode Desa", kode]
+        assert rows[2][0] == "Diperiksa pada" and rows[2][1].endswith("WIB")
         expected = expected_lines(wb_env, kode)
+        status = rows[1][0]
+        assert status.startswith("SEMUA BARIS DITERIMA") if not expected else \
+            status.startswith(f"{len({(t, n) for t, n, *_ in expected})} BARIS DITOLAK"), (kode, status)
         assert Counter(rejected_lines(rows)) == Counter(expected), kode
         with_rejections += bool(expected)
         tab_counts = query(wb_env, "select tab, rows_read, rows_loaded, rows_rejected from core.tab_counts "
@@ -219,17 +230,108 @@ def test_write_back_that_cannot_start_does_not_raise(wb_env, sheets_server):
 
 
 def test_validasi_tab_content_and_formula_safety():
+    link = Link("kunjungan ", "A5", "kunjungan !A5")
     tab = validasi_tab("14.03.02.2008", datetime(2026, 11, 20, 1, 15, tzinfo=timezone.utc),
                        [("Kunjungan", 12, 10, 2), ("Kegiatan", 30, 30, 0)],
                        [("Kunjungan", 5, "Bulan", "Desember 2014", "Baris 5 ..."),
-                        ("Kunjungan", 9, "Pengunjung", "=IMPORTRANGE(\"x\")", "Baris 9 ...")])
-    assert tab.rows[1] == ["Diperiksa pada", "20/11/2026 08:15 WIB"]
+                        ("Kunjungan", 9, "Pengunjung", "=IMPORTRANGE(\"x\")", "Baris 9 ...")],
+                       [("Kegiatan", 4, "Jenis Kegiatan", "Senam", "dimuat sebagai Lainnya")],
+                       locate=lambda tab, row, column: link if row == 5 else None)
+    assert tab.rows[1] == ["2 BARIS DITOLAK dari 42 baris dibaca (tab Kunjungan): perbaiki lewat tautan "
+                           "Buka sel di bawah."]
+    assert tab.rows[2] == ["Diperiksa pada", "20/11/2026 08:15 WIB"]
     assert ["Jumlah", 42, 40, 2] in tab.rows
-    assert tab.rows[-2:] == [["Kunjungan", 5, "Bulan", "Desember 2014", "Baris 5 ..."],
-                             ["Kunjungan", 9, "Pengunjung", "=IMPORTRANGE(\"x\")", "Baris 9 ..."]]
-    requests = replace_requests(tab, old_sheet_id=7, new_sheet_id=8)
-    assert [next(iter(r)) for r in requests[:3]] == ["deleteSheet", "addSheet", "updateCells"]
-    cells = requests[2]["updateCells"]["rows"][-1]["values"]
+    assert tab.rows[-1] == ["Kegiatan", 4, "Jenis Kegiatan", "Senam", "dimuat sebagai Lainnya", None]
+    start = tab.rows.index(REJECTED_HEADER) + 1
+    assert tab.rows[start:start + 2] == [
+        ["Kunjungan", 5, "Bulan", "Desember 2014", "Baris 5 ...", link],
+        ["Kunjungan", 9, "Pengunjung", "=IMPORTRANGE(\"x\")", "Baris 9 ...", None]]
+    # an existing tab is updated in place: same sheet id, never deleted and added again
+    requests = replace_requests(tab, old_sheet_id=7, new_sheet_id=8, sheet_ids={"kunjungan ": 3, "Validasi": 7})
+    kinds = [next(iter(r)) for r in requests]
+    assert "deleteSheet" not in kinds and "addSheet" not in kinds
+    props = requests[0]["updateSheetProperties"]["properties"]
+    assert props["sheetId"] == 7 and props["gridProperties"]["frozenRowCount"] == 2
+    update = requests[1]["updateCells"]
+    assert update["range"] == {"sheetId": 7, "startRowIndex": 0, "startColumnIndex": 0}   # the rest is cleared
+    assert update["rows"][1]["values"][0]["userEnteredFormat"]["backgroundColor"] == \
+        {"red": 0xF4 / 255, "green": 0xCC / 255, "blue": 0xCC / 255}                      # red: rows rejected
+    cells = update["rows"][start]["values"]
+    assert cells[5]["userEnteredValue"] == {"formulaValue": '=HYPERLINK("#gid=3&range=A5";"kunjungan !A5")'}
+    cells = update["rows"][start + 1]["values"]
     assert cells[3]["userEnteredValue"] == {"stringValue": "=IMPORTRANGE(\"x\")"}    # text, never a formula
-    empty = validasi_tab("14.03.02.2008", None, [], [])
-    assert empty.rows[-1] == [NOTHING_REJECTED] and empty.rows[1] == ["Diperiksa pada", "-"]
+    added = replace_requests(tab, old_sheet_id=None, new_sheet_id=8)
+    assert next(iter(added[0])) == "addSheet" and added[0]["addSheet"]["properties"]["sheetId"] == 8
+    empty = validasi_tab("14.03.02.2008", None, [("Kunjungan", 12, 12, 0)], [])
+    assert empty.rows[1][0].startswith("SEMUA BARIS DITERIMA: 12 baris dibaca")
+    assert [NOTHING_REJECTED] in empty.rows and empty.rows[-1] == [NO_WARNINGS]
+    assert empty.rows[2] == ["Diperiksa pada", "-"]
+    green = replace_requests(empty, None, 1)[1]["updateCells"]["rows"][1]["values"][0]["userEnteredFormat"]
+    assert green["backgroundColor"] == {"red": 0xD9 / 255, "green": 0xEA / 255, "blue": 0xD3 / 255}
+
+
+def _stored_validasi(server, key) -> dict:
+    return next(s for s in server.get_workbook(key)["sheets"] if s["title"] == VALIDASI)
+
+
+def _cell(sheet: dict, a1: str):
+    column, row = re.match(r"([A-Z]+)(\d+)$", a1).groups()
+    j = sum((ord(c) - 64) * 26 ** i for i, c in enumerate(reversed(column))) - 1
+    cells = sheet["rows"][int(row) - 1] if int(row) <= len(sheet["rows"]) else []
+    value = cells[j] if j < len(cells) else None
+    return value.get("value", value.get("n")) if isinstance(value, dict) else value
+
+
+def test_links_lead_to_the_rejected_cell_and_the_tab_keeps_its_id(wb_env, sheets_server):
+    nightly_sync(write_back=True)
+    key = KEYS[JANGKANG]
+    first_id = _stored_validasi(sheets_server, key)["sheetId"]
+    assert _stored_validasi(sheets_server, key)["frozenRowCount"] == 2
+    book = sheets_server.get_workbook(key)
+    kunjungan = next(s for s in book["sheets"] if s["title"].strip().lower() == "kunjungan")
+    kunjungan["rows"].append(["Desember 2014", 1, 1])            # rejected: before 2015
+    sheets_server.put_workbook(book)
+    nightly_sync(write_back=True)
+    book = sheets_server.get_workbook(key)
+    tab = _stored_validasi(sheets_server, key)
+    assert tab["sheetId"] == first_id and [s["title"] for s in book["sheets"]].count(VALIDASI) == 1
+    by_id = {s["sheetId"]: s for s in book["sheets"]}
+    rows = validasi(key)
+    assert "BARIS DITOLAK" in rows[1][0]
+    lines = section(rows, REJECTED_HEADER)
+    stored_lines = tab["rows"][next(i for i, r in enumerate(tab["rows"]) if r[:5] == REJECTED_HEADER[:5]) + 1:]
+    followed = 0
+    for line, stored in zip(lines, stored_lines):
+        formula = stored[5]["formula"]
+        gid, a1 = re.match(r'=HYPERLINK\("#gid=(\d+)&range=([A-Z]+\d+)";', formula).groups()
+        target = by_id[int(gid)]
+        assert target["title"].strip().casefold() == line[0].casefold() and a1.endswith(line[1])
+        assert line[5] == f"{target['title']}!{a1}"                       # the label a librarian sees
+        if line[3] == "Desember 2014":
+            assert _cell(target, a1) == "Desember 2014"                  # the exact cell, not just the row
+            followed += 1
+    assert followed == 1
+
+
+def test_unreadable_village_gets_a_validasi_tab_saying_why(wb_env, sheets_server):
+    nightly_sync(write_back=True)
+    kode = "14.03.01.2020"
+    wb = sheets_server.get_workbook(KEYS[kode])
+    kept_id = next(s["sheetId"] for s in wb["sheets"] if s["title"] == VALIDASI)
+    for sheet in wb["sheets"]:
+        if sheet["title"].strip().lower() == "kunjungan":
+            sheet["rows"] = [["catatan bulanan"], ["Oktober 2022", 5, 6]]   # no header at all
+    sheets_server.put_workbook(wb)
+    sheets_server.faults.status(KEYS["14.03.09.2011"], 403)               # cannot be read, nor written
+    summary = nightly_sync(write_back=True)
+    assert summary["villages_failed"] == 2
+    rows = validasi(KEYS[kode])
+    assert rows[1][0].startswith("DATA TIDAK DAPAT DIBACA")
+    reason = next(r for r in rows if r[0] == "Sebab")[1]
+    assert "Kunjungan" in reason
+    assert _stored_validasi(sheets_server, KEYS[kode])["sheetId"] == kept_id
+    written = dict(query(wb_env, "select kode_desa, status from report.writebacks"))
+    assert written[kode] == "written" and len(written) == 17
+    latest = query(wb_env, "select last_written_at >= last_attempt_at - interval 1 second, reason "
+                           "from report.writebacks where kode_desa = ?", [kode])
+    assert latest == [(True, None)]

@@ -229,7 +229,8 @@ def sample(out: Path = typer.Option(Path("data/sample-sheets"), help="Folder to 
 def extract(quarter: str = typer.Option(..., "--quarter", help="Quarter to report, e.g. 2022Q4."),
             as_of: Optional[str] = typer.Option(None, "--as-of", help="Regenerate what was known at the end of this day (YYYY-MM-DD, WIB)."),
             kabupaten: Optional[str] = typer.Option(None, "--kabupaten", help="Only this kabupaten/kota's files (e.g. Bengkalis, 'Kota Pekanbaru')."),
-            out: Path = typer.Option(Path("data/extracts"), "--out", help="Folder for the files."),
+            out: Path = typer.Option(Path("data/extracts"), "--out", help="Folder for the files (one folder per quarter and scope inside)."),
+            csv_locale: Optional[str] = typer.Option(None, "--csv-locale", help="'id': CSV for Indonesian Excel (';' separator, decimal comma)."),
             warehouse: Optional[Path] = WarehouseOpt,
             provisional: bool = typer.Option(False, "--provisional", help="Allow a quarter that has not ended; every sheet is labelled SEMENTARA."),
             quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress display.")):
@@ -250,13 +251,14 @@ def extract(quarter: str = typer.Option(..., "--quarter", help="Quarter to repor
             finally:
                 con.close()
         with status(f"extract {q}: writing workbooks, CSV and Parquet", quiet):
-            files = write_extract(path, q, out.absolute(), as_of=moment, kabupaten=kabupaten, provisional=provisional)
+            files = write_extract(path, q, out.absolute(), as_of=moment, kabupaten=kabupaten, provisional=provisional,
+                                  csv_locale=csv_locale)
     except (ValueError, FileNotFoundError) as e:   # a bad quarter/date, unknown kabupaten, no warehouse
         raise UsageError(str(e)) from e
     for path in files:
         if path.suffix == ".xlsx":
             typer.echo(str(path))
-    typer.echo(f"{len(files)} files in {out} ({sum(p.suffix == '.xlsx' for p in files)} workbooks, "
+    typer.echo(f"{len(files)} files in {out / str(q)} ({sum(p.suffix == '.xlsx' for p in files)} workbooks, "
                f"with CSV and Parquet copies of every table)")
 
 
@@ -343,11 +345,22 @@ def template_create(
 def template_check(kode_desa: Optional[str] = typer.Option(None, "--kode-desa", help="Village whose sheet to check (its key from the registry)."),
                    key: Optional[str] = typer.Option(None, "--key", help="Or the spreadsheet key itself."),
                    registry: Optional[Path] = RegistryOpt,
-                   as_json: bool = typer.Option(False, "--json", help="Print the findings as JSON.")):
+                   as_json: bool = typer.Option(False, "--json", help="Print the findings as JSON."),
+                   all_villages: bool = typer.Option(False, "--all", help="Check every registered village (paced), as a table.")):
     """Report how far a sheet has drifted from the template. Exit 1 on errors or warnings, 0 otherwise."""
     from dataclasses import asdict
     from tpbis.settings import Settings
     from tpbis.template import TemplateError, check_command, format_findings
+    if all_villages:
+        from tpbis.template_guard.check_all import check_all_command, format_all
+        try:
+            checks = check_all_command(Settings.from_env().with_(registry=registry))
+        except TemplateError as e:
+            typer.echo(f"Error: {e}", err=True)
+            raise typer.Exit(2)
+        typer.echo(json.dumps([asdict(c) for c in checks], indent=2) if as_json else format_all(checks))
+        raise typer.Exit(1 if any(c.status == "tidak_terbaca" or c.count("error") + c.count("warning")
+                                  for c in checks) else 0)
     try:
         key, findings = check_command(Settings.from_env().with_(registry=registry), kode_desa=kode_desa, key=key)
     except TemplateError as e:

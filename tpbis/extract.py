@@ -17,6 +17,7 @@ import re
 import unicodedata
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
+from functools import partial
 from datetime import date, datetime, time, timedelta
 from multiprocessing import get_context
 from pathlib import Path
@@ -28,7 +29,7 @@ import pyarrow.compute as pc
 from tpbis.errors import UsageError
 from tpbis.extract_layout import TABLES
 from tpbis.regions import Reference, load_reference
-from tpbis.flat_files import write_csv, write_parquet
+from tpbis.flat_files import INDEX_NAME, check_csv_locale, write_csv, write_index, write_parquet
 from tpbis.settings import CONFIG_DIR
 from tpbis.warehouse import open_reader, sql
 from tpbis.xlsx import WorkbookMeta, write_workbook
@@ -260,16 +261,25 @@ def describe_state(as_of: datetime | None, changed: datetime | None) -> str:
     return f"per {day.day} {MONTHS[day.month - 1]} {day.year}, akhir hari WIB ({changed_text})"
 
 
+def scope_dir(out: Path, quarter: Quarter, scope: Scope) -> Path:
+    """Each quarter's files of one scope in their own folder: out/2022Q4/kab-bengkalis/."""
+    return out / str(quarter) / scope.slug
+
+
 def write_scope(out: Path, quarter: Quarter, scope: Scope, tables: dict[str, pa.Table],
-                meta: WorkbookMeta) -> list[Path]:
-    """The workbook, then one CSV and one Parquet file per table; each written to a temporary
-    name and moved into place, so nobody opens half a file."""
+                meta: WorkbookMeta, csv_locale: str | None = None) -> list[Path]:
+    """The workbook, then one CSV and one Parquet file per table, then the folder's index
+    (BACA-SAYA.txt); each written to a temporary name and moved into place, so nobody opens
+    half a file."""
     stem = file_stem(quarter, scope)
+    out = scope_dir(out, quarter, scope)
+    out.mkdir(parents=True, exist_ok=True)
     written = [_atomic(out / f"{stem}.xlsx", lambda p: write_workbook(p, tables, meta))]
     for table in TABLES:
-        for ext, writer in (("csv", write_csv), ("parquet", write_parquet)):
+        for ext, writer in (("csv", partial(write_csv, locale=csv_locale)), ("parquet", write_parquet)):
             target = out / f"{stem}{table.suffix}.{ext}"
             written.append(_atomic(target, lambda p, t=table, w=writer: w(p, t, tables[t.name])))
+    written.append(_atomic(out / INDEX_NAME, lambda p: write_index(p, meta, stem, csv_locale)))
     return written
 
 
@@ -282,9 +292,11 @@ def _atomic(target: Path, write) -> Path:
 
 def write_extract(warehouse: Path, quarter: Quarter, out: Path, *, as_of: datetime | None = None,
                   kabupaten: str | None = None, config_dir: Path = CONFIG_DIR,
-                  provisional: bool = False) -> list[Path]:
-    """Write the quarterly extract for the province and each kabupaten (or one kabupaten);
-    `provisional` labels every sheet SEMENTARA (a quarter that has not ended)."""
+                  provisional: bool = False, csv_locale: str | None = None) -> list[Path]:
+    """Write the quarterly extract for the province and each kabupaten (or one kabupaten),
+    each scope in out/<quarter>/<slug>/; `provisional` labels every sheet SEMENTARA (a quarter
+    that has not ended); `csv_locale` 'id': CSV for Indonesian Excel."""
+    check_csv_locale(csv_locale)
     con = open_reader(warehouse, as_of)
     try:
         tables = build_tables(con, quarter, read_thresholds(config_dir))
@@ -312,7 +324,7 @@ def write_extract(warehouse: Path, quarter: Quarter, out: Path, *, as_of: dateti
             data_state=describe_state(as_of, changed),
             region_level="Kabupaten/Kota" if scope.kabupaten is None else "Kecamatan",
             thresholds=thresholds, provisional=provisional)
-        jobs.append((out, quarter, scope, slice_scope(tables, scope), meta))
+        jobs.append((out, quarter, scope, slice_scope(tables, scope), meta, csv_locale))
     # Writing cells is the slow part at province size (xlsxwriter is pure Python): spread the
     # workbooks over the CPUs when there are many villages; each file is written whole by one
     # process, so the output is the same either way.

@@ -24,7 +24,7 @@ def scope_rows(files: list[str]) -> list[dict]:
     rows = []
     for wb in workbooks:
         stem = wb.stem
-        mine = [Path(f) for f in files if Path(f).name.startswith(stem + ".") or Path(f).name.startswith(stem + "-")]
+        mine = [Path(f) for f in files if Path(f).parent == wb.parent]     # each scope has its own folder
         rows.append({"scope": stem.split("-", 3)[3] if stem.count("-") >= 3 else stem,
                      "workbook": wb.name, "files": len(mine),
                      "bytes": sum(p.stat().st_size for p in mine if p.exists()),

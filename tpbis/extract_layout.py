@@ -16,7 +16,11 @@ NUMBER_FORMATS = {
     "decimal2": "#,##0.00",
     "share": "0.0%",                   # a ratio 0..1 shown as a percentage
     "change": "+0.0%;-0.0%;0.0%",      # a ratio of change, signed
+    "month": "[$-421]mmmm yyyy",       # a real date, shown as 'Oktober 2022' (421: Indonesian)
 }
+# The local traffic light as cell colours (text, fill) in the workbook.
+STATUS_COLOURS = {"hijau": ("#006100", "#C6EFCE"), "kuning": ("#7F6000", "#FFEB9C"),
+                  "merah": ("#9C0006", "#FFC7CE")}
 TEXT_FORMATS = ("text", "yesno", "cohort")
 
 COHORT_LABELS = {
@@ -31,6 +35,7 @@ class Col:
     name: str          # column of the SQL result
     label: str         # Indonesian header staff read
     fmt: str = "int"   # a key of NUMBER_FORMATS or one of TEXT_FORMATS
+    xlsx: tuple[str, str] | None = None   # (column, fmt) the workbook shows instead (a real date)
 
 
 @dataclass(frozen=True)
@@ -40,7 +45,7 @@ class Table:
     suffix: str                # file name suffix of its CSV/Parquet ('' = the main file)
     columns: tuple[Col, ...]
     per_scope: bool            # rows are pre-summed per scope: kabupaten NULL = the province
-    freeze_columns: int = 0    # columns kept in view when scrolling right
+    freeze_columns: int = 0    # columns kept in view when scrolling right (and repeated on every printed page)
 
 
 def _cols(*specs) -> tuple[Col, ...]:
@@ -121,7 +126,7 @@ REGIONS = Table("regions", "Wilayah", "-wilayah", _cols(
 ), per_scope=True, freeze_columns=1)
 
 MONTHLY = Table("monthly", "Kunjungan per Bulan", "-kunjungan-bulanan", _cols(
-    ("month_label", "Bulan", "text"),
+    ("month_label", "Bulan", "text", ("month", "month")),
     ("villages_reported", "Desa Melapor"),
     ("visitors_male", "Laki-laki"),
     ("visitors_female", "Perempuan"),
@@ -153,7 +158,7 @@ COMPLETENESS = Table("completeness", "Kelengkapan Laporan", "-kelengkapan", _col
 ), per_scope=False, freeze_columns=2)
 
 COHORTS = Table("cohorts", "Kelompok", "-kelompok", _cols(
-    ("month_label", "Bulan", "text"),
+    ("month_label", "Bulan", "text", ("month", "month")),
     ("cohort", "Kelompok", "cohort"),
     ("libraries", "Perpustakaan Terdaftar"),
     ("libraries_reported", "Perpustakaan Melapor"),

@@ -22,15 +22,19 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
+from tpbis.errors import UsageError
 from transforms.headers import find_header, header_keys
 from transforms.reference import CATEGORY_KINDS, Reference
 from transforms.text import cell_text, is_blank
+from tpbis.template_guard import petunjuk
+from tpbis.template_guard.rules import (EMPTY_REQUIRED_FILL, HEADER_NOTE, guard_for, sheets_empty_required,
+                                        sheets_protection, sheets_validation, xlsx_empty_required, xlsx_validation)
 from tpbis.workbook_format import date_to_serial
 
 LOCALE, TIME_ZONE = "in_ID", "Asia/Jakarta"
 GRID_ROWS = 1000                          # rows of a data tab, as a new Google sheet has
 REQUIRED_TABS = ("Kunjungan", "Kegiatan")  # the sync fails a village without these
-IGNORED_TABS = ("Validasi",)               # written by `tpbis sync --write-back`, not drift
+IGNORED_TABS = ("Validasi", petunjuk.TITLE)  # written by `tpbis sync --write-back` / instructions, not drift
 CODE = re.compile(r"^\d{2}\.\d{2}\.\d{2}\.\d{4}$")
 CHOICES = {"yesno": ("Ya", "Tidak"), "gender": ("L", "P")}
 # (Sheets numberFormat type, pattern) per columns.csv kind; the pattern is valid in Excel too.
@@ -43,7 +47,7 @@ PREFILL = {"kode_desa": "kode_desa", "desa_name": "desa", "kecamatan_name": "kec
            "kabupaten_name": "kabupaten"}
 
 
-class TemplateError(ValueError):
+class TemplateError(UsageError, ValueError):
     """A template command that cannot go on (bad code, registry conflict, unknown region)."""
 
 
@@ -58,6 +62,12 @@ class Rule:
     column: int
     kind: str
     choices: tuple[str, ...] = ()
+    field: str = ""
+    header: str = ""
+
+    def guard(self, last_year: int):
+        """Its data validation (tpbis.template_guard.rules.Guard), or None for free text."""
+        return guard_for(self.kind, self.field, self.header, self.choices, last_year)
 
     @property
     def number_format(self) -> tuple[str, str] | None:
@@ -71,6 +81,10 @@ class TemplateTab:
     rows: list[list] = field(default_factory=list)     # cells below the header row
     rules: list[Rule] = field(default_factory=list)
     row_count: int = GRID_ROWS
+    required: tuple[int, ...] = ()          # columns highlighted when empty in a started row
+    started: tuple[int, ...] = ()           # columns whose content starts a row (not prefilled)
+    widths: tuple[int, ...] = ()            # fixed widths in characters (else from the content)
+    last_year: int = 0                      # dates and months are valid up to the end of it
 
     def rule_at(self, row: int, column: int) -> Rule | None:
         return next((r for r in self.rules if r.column == column and r.first_row <= row < r.end_row), None)
@@ -86,14 +100,19 @@ def build_template(village: dict, ref: Reference, year: int) -> list[TemplateTab
     """The five tabs: headers in template order, Profil prefilled from the registry row, the
     twelve months of `year` prefilled in Kunjungan (columns.csv marks `Bulan` as prefilled, so
     a month alone is not a data row), and a Rule per column (per Profil field)."""
-    tabs = []
+    last_year = max(year, date.today().year)
+    tabs = [TemplateTab(petunjuk.TITLE, list(petunjuk.HEADERS), petunjuk.rows(year), row_count=30,
+                        widths=petunjuk.WIDTHS)]
     for title, specs in ref.columns.items():
         if title == "Profil":
             tabs.append(_profile(village, ref, specs))
+            tabs[-1].last_year = last_year
             continue
-        tab = TemplateTab(title, [s.header for s in specs])
+        tab = TemplateTab(title, [s.header for s in specs], last_year=last_year,
+                          required=tuple(j for j, s in enumerate(specs) if s.required),
+                          started=tuple(j for j, s in enumerate(specs) if not s.prefilled))
         for j, spec in enumerate(specs):
-            tab.rules.append(Rule(1, GRID_ROWS, j, spec.kind, choices(spec.kind, ref)))
+            tab.rules.append(Rule(1, GRID_ROWS, j, spec.kind, choices(spec.kind, ref), spec.field, spec.header))
         if title == "Kunjungan":
             month_col = next(j for j, s in enumerate(specs) if s.kind == "month")
             tab.rows = [[None] * month_col + [date(year, m, 1)] for m in range(1, 13)]
@@ -111,7 +130,7 @@ def _profile(village: dict, ref: Reference, specs) -> TemplateTab:
         if spec.field == "year_joined" and year.isdigit():
             value = int(year)
         tab.rows.append([spec.header, value])
-        tab.rules.append(Rule(i, i + 1, 1, spec.kind, choices(spec.kind, ref)))
+        tab.rules.append(Rule(i, i + 1, 1, spec.kind, choices(spec.kind, ref), spec.field, spec.header))
     return tab
 
 
@@ -167,13 +186,7 @@ def sheet_requests(tabs: list[TemplateTab], first_sheet_id: int) -> list[dict]:
         out.append({"updateCells": {"start": {"sheetId": sheet_id, "rowIndex": 0, "columnIndex": 0}, "rows": rows,
                                     "fields": "userEnteredValue,userEnteredFormat.numberFormat,"
                                               "userEnteredFormat.textFormat.bold"}})
-        for rule in tab.rules:
-            if rule.choices:
-                out.append({"setDataValidation": {"range": _grid(sheet_id, rule), "rule": {
-                    "condition": {"type": "ONE_OF_LIST", "values": [{"userEnteredValue": c} for c in rule.choices]},
-                    # not strict: the sync also reads synonyms (`PLM`), and an unknown
-                    # Jenis Kegiatan loads as Lainnya (contract section 1)
-                    "showCustomUi": True, "strict": False}}})
+        out += guard_requests(tab, sheet_id)
         for j, header in enumerate(tab.headers):
             out.append({"updateDimensionProperties": {
                 "range": {"sheetId": sheet_id, "dimension": "COLUMNS", "startIndex": j, "endIndex": j + 1},
@@ -181,8 +194,35 @@ def sheet_requests(tabs: list[TemplateTab], first_sheet_id: int) -> list[dict]:
     return out
 
 
+def guard_requests(tab: TemplateTab, sheet_id: int) -> list[dict]:
+    """Validation of every typed cell (lists stay warnings only: the sync also reads synonyms
+    and loads an unknown Jenis Kegiatan as Lainnya), the protected header row (and Profil's
+    field names, and the whole Petunjuk tab), and the highlight of empty required cells."""
+    out = []
+    if tab.title == petunjuk.TITLE:
+        out.append({"repeatCell": {"range": {"sheetId": sheet_id},
+                                   "fields": "userEnteredFormat(wrapStrategy,verticalAlignment)",
+                                   "cell": {"userEnteredFormat": {"wrapStrategy": "WRAP", "verticalAlignment": "TOP"}}}})
+        return out + [sheets_protection(sheet_id, "Petunjuk pengisian: tidak perlu diubah.", end_row=None)]
+    for rule in tab.rules:
+        guard = rule.guard(tab.last_year)
+        if guard:
+            out.append(sheets_validation(_grid(sheet_id, rule), guard))
+    out.append(sheets_protection(sheet_id, HEADER_NOTE))
+    if tab.title == "Profil":
+        out.append(sheets_protection(sheet_id, "Nama isian Profil dibaca oleh sistem provinsi: jangan diubah.",
+                                     end_row=tab.row_count, end_column=1))
+    for j in tab.required:
+        grid = {"sheetId": sheet_id, "startRowIndex": 1, "endRowIndex": tab.row_count,
+                "startColumnIndex": j, "endColumnIndex": j + 1}
+        out.append(sheets_empty_required(grid, list(tab.started)))
+    return out
+
+
 def _width(tab: TemplateTab, column: int) -> int:
-    """Column width in characters: the longest header or prefilled text, at least 12."""
+    """Column width in characters: fixed by the tab, or the longest header or prefilled text, at least 12."""
+    if tab.widths:
+        return tab.widths[column]
     texts = [tab.headers[column]] + [str(r[column]) for r in tab.rows if len(r) > column and r[column] is not None]
     return max(12, min(60, max(len(t) for t in texts) + 2))
 
@@ -221,7 +261,11 @@ def create_sheet(conn, village: dict, ref: Reference, year: int, folder_id: str 
 # --- offline: an .xlsx with the same content ---------------------------------------------------
 
 def write_xlsx(village: dict, ref: Reference, year: int, path: Path) -> Path:
-    """The template as an .xlsx (upload it to Drive and convert it to a Google sheet)."""
+    """The template as an .xlsx (upload it to Drive and convert it to a Google sheet).
+
+    Every sheet is protected without a password (Excel: Tinjau > Buka Proteksi Lembar), with
+    the data cells unlocked: only the header row, Profil's field names and Petunjuk are locked.
+    """
     import xlsxwriter
 
     path = Path(path)
@@ -229,37 +273,52 @@ def write_xlsx(village: dict, ref: Reference, year: int, path: Path) -> Path:
     book = xlsxwriter.Workbook(str(path))
     formats: dict = {}
 
-    def fmt(rule: Rule | None, bold: bool = False):
+    def fmt(rule: Rule | None, bold: bool = False, locked: bool = False, wrap: bool = False):
         pattern = rule.number_format[1] if rule and rule.number_format else None
-        if (pattern, bold) not in formats:
+        key = (pattern, bold, locked, wrap)
+        if key not in formats:
             props = {"num_format": pattern} if pattern else {}
             if bold:
                 props.update(bold=True, bg_color="#D9EAD3")
-            formats[(pattern, bold)] = book.add_format(props)
-        return formats[(pattern, bold)]
+            if wrap:
+                props.update(text_wrap=True, valign="top")
+            props["locked"] = locked or bold
+            formats[key] = book.add_format(props)
+        return formats[key]
 
+    fill = book.add_format({"bg_color": EMPTY_REQUIRED_FILL})
     for tab in build_template(village, ref, year):
         sheet = book.add_worksheet(tab.title)
         sheet.freeze_panes(1, 0)
+        info = tab.title == petunjuk.TITLE
         for j, header in enumerate(tab.headers):
             column_rule = next((r for r in tab.rules if r.column == j and r.end_row - r.first_row > 1), None)
-            sheet.set_column(j, j, _width(tab, j), fmt(column_rule) if column_rule else None)
+            column_fmt = fmt(column_rule, locked=info or (tab.title == "Profil" and j == 0), wrap=info)
+            sheet.set_column(j, j, _width(tab, j), column_fmt)
             sheet.write_string(0, j, header, fmt(None, bold=True))
         for i, row in enumerate(tab.rows, start=1):
             for j, value in enumerate(row):
                 rule = tab.rule_at(i, j)
+                cell_fmt = fmt(rule, locked=info or (tab.title == "Profil" and j == 0), wrap=info)
                 if isinstance(value, date):
-                    sheet.write_datetime(i, j, value, fmt(rule))
+                    sheet.write_datetime(i, j, value, cell_fmt)
                 elif isinstance(value, (int, float)):
-                    sheet.write_number(i, j, value, fmt(rule))
+                    sheet.write_number(i, j, value, cell_fmt)
                 elif not is_blank(value):
-                    sheet.write_string(i, j, str(value), fmt(rule))
+                    sheet.write_string(i, j, str(value), cell_fmt)
                 elif rule and rule.end_row - rule.first_row == 1:
-                    sheet.write_blank(i, j, None, fmt(rule))     # a Profil value cell keeps its format
+                    sheet.write_blank(i, j, None, cell_fmt)     # a Profil value cell keeps its format
         for rule in tab.rules:
-            if rule.choices:
-                sheet.data_validation(rule.first_row, rule.column, rule.end_row - 1, rule.column, {
-                    "validate": "list", "source": list(rule.choices), "error_type": "warning"})
+            guard = rule.guard(tab.last_year)
+            if guard:
+                sheet.data_validation(rule.first_row, rule.column, rule.end_row - 1, rule.column,
+                                      xlsx_validation(rule.first_row, rule.column, guard))
+        for j in tab.required:
+            sheet.conditional_format(1, j, tab.row_count - 1, j, xlsx_empty_required(1, j, list(tab.started), fill))
+        sheet.protect("", {"format_cells": True, "format_columns": True, "format_rows": True,
+                           "insert_rows": True, "delete_rows": True, "sort": True, "autofilter": True})
+        if info:
+            sheet.activate()
     book.close()
     return path
 
@@ -472,7 +531,6 @@ def create_command(settings, kode_desa: str, *, names: dict | None = None, kelom
 def check_command(settings, *, kode_desa: str | None = None, key: str | None = None) -> tuple[str, list[Finding]]:
     """(the spreadsheet key checked, its drift findings)."""
     from gspread.exceptions import APIError
-    from tpbis import sheets
     from transforms.reference import load_reference
 
     if not key:
@@ -485,7 +543,13 @@ def check_command(settings, *, kode_desa: str | None = None, key: str | None = N
         key = row["spreadsheet_key"].strip()
     ref = load_reference(settings.config_dir)
     try:
-        titles, values = read_for_check(sheets.connect(settings), key, ref)
+        titles, values = read_for_check(_check_connection(settings), key, ref)
     except APIError as e:
         raise TemplateError(f"cannot read spreadsheet {key} ({e.response.status_code}): {e}") from None
     return key, drift(titles, values, ref)
+
+
+def _check_connection(settings):
+    """The sync's own paced read connection: a check spends the same read quota."""
+    from tpbis.sync import shared_connection
+    return shared_connection(settings)

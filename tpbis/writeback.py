@@ -2,15 +2,19 @@
 
 Why: a librarian fixes what she can see. After the loads of a run (`tpbis sync --write-back`),
 each village loaded in it (and, a limited number per run, any village whose earlier results
-never reached its sheet) gets a `Validasi` tab, created or replaced, saying when its data was
-read, how many rows of each tab were read, accepted and rejected, and one line per rejected
-row (tab, row, column, value, Indonesian message): exactly `report.rejected_rows`.
+never reached its sheet) gets a `Validasi` tab saying whether every row was accepted (a green
+or red status line), when its data was read, how many rows of each tab were read, accepted and
+rejected, one line per rejected row (tab, row, column, value, Indonesian message: exactly
+`report.rejected_rows`) with a link to its cell, and the warnings. A village whose sheet could
+not be read at all (`unreadable_sheet`) gets a tab saying why. What the tab says is
+`tpbis.validasi.layout`; where each cell is, `tpbis.validasi.links`.
 
-Cost and safety, per village: one Sheets read (the tab list, so that only a tab titled
-`Validasi` is ever deleted: no other tab is touched) and one Sheets write (a single
-batchUpdate: delete the old Validasi tab, add a new one, fill it; Google applies it all or
-nothing). Both go through gspread's paced client, which keeps to the read and write quotas
-and retries 429/5xx a bounded number of times. Two Drive `files.get` calls bracket the write.
+Cost and safety, per village: one Sheets read (the tab list with sheet ids: only a tab titled
+`Validasi` is ever written, and links need the ids) and one Sheets write (a single
+batchUpdate: add the tab, or update the existing one in place so its sheet id, and a
+librarian's bookmark, stays; Google applies it all or nothing). Both go through gspread's
+paced client, which keeps to the read and write quotas and retries 429/5xx a bounded number
+of times. Two Drive `files.get` calls bracket the write.
 
 Change detection: our own write moves the sheet's Drive modifiedTime, which would make the
 next night re-read every sheet we wrote to. So just before writing we read modifiedTime; if it
@@ -30,28 +34,21 @@ import secrets
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timezone
-from zoneinfo import ZoneInfo
 
 import requests
 from gspread.exceptions import APIError
 
 from tpbis import sheets
 from tpbis.settings import Settings
+from tpbis.validasi.layout import (COUNTS_HEADER, FROZEN_ROWS, MAX_LINES, NO_WARNINGS, NOTHING_REJECTED,  # noqa: F401
+                                   REJECTED_HEADER, VALIDASI, WARNINGS_HEADER, ValidasiTab, checked_text,
+                                   replace_requests, unreadable_tab, validasi_tab)
+from tpbis.validasi.links import CellLocator
 from transforms.columns import TEMPLATE_TABS
 
-VALIDASI = "Validasi"
-JAKARTA = ZoneInfo("Asia/Jakarta")
-WIDTH = 5                       # columns of the tab: Tab, Baris, Kolom, Nilai, Pesan
-MAX_LINES = 10_000              # rejected-row lines written; a note says how many more there are
-MAX_VALUE_CHARS = 1_000         # a rejected cell's value is cut to this (Sheets allows 50,000)
 BACKLOG = 600                   # villages per run whose earlier results never reached their sheet
-REJECTED_HEADER = ["Tab", "Baris", "Kolom", "Nilai", "Pesan"]
-COUNTS_HEADER = ["Tab", "Baris dibaca", "Diterima", "Ditolak"]
-NOTHING_REJECTED = "Tidak ada baris yang ditolak."
-NOTE = ("Tab ini ditulis ulang otomatis oleh sistem provinsi setiap kali data dibaca. "
-        "Perbaiki baris yang ditolak di tab asalnya, bukan di sini.")
 
 log = logging.getLogger(__name__)
 
@@ -73,98 +70,6 @@ def write_connection(settings: Settings) -> sheets.Connection:
 
 
 # --- what the tab says (pure) ---------------------------------------------------------------
-
-@dataclass
-class ValidasiTab:
-    """The cells of a Validasi tab, row by row, and which rows are headings (bold)."""
-
-    rows: list[list]
-    bold: set[int] = field(default_factory=set)
-    rejected_lines: int = 0
-
-
-def checked_text(checked_at: datetime | None) -> str:
-    """`20/11/2026 08:15 WIB`: the time librarians live in."""
-    if checked_at is None:
-        return "-"
-    if checked_at.tzinfo is None:
-        checked_at = checked_at.replace(tzinfo=timezone.utc)
-    return checked_at.astimezone(JAKARTA).strftime("%d/%m/%Y %H:%M WIB")
-
-
-def _text(value) -> str:
-    text = "" if value is None else str(value)
-    return text if len(text) <= MAX_VALUE_CHARS else text[:MAX_VALUE_CHARS - 1] + "…"
-
-
-def validasi_tab(kode_desa: str, checked_at: datetime | None, tab_counts: list[tuple],
-                 rejections: list[tuple]) -> ValidasiTab:
-    """The Validasi tab of one village.
-
-    tab_counts: (tab, rows_read, rows_loaded, rows_rejected); rejections: (tab, row_number,
-    column, value, message), already in the order to list them.
-    """
-    rows: list[list] = [
-        ["Hasil pemeriksaan data TPBIS"],
-        ["Diperiksa pada", checked_text(checked_at)],
-        ["Kode Desa", kode_desa],
-        ["Catatan", NOTE],
-        [],
-        list(COUNTS_HEADER),
-    ]
-    bold = {0, len(rows) - 1}
-    totals = [0, 0, 0]
-    for tab, read, loaded, rejected in tab_counts:
-        counts = [int(read or 0), int(loaded or 0), int(rejected or 0)]
-        rows.append([tab, *counts])
-        totals = [a + b for a, b in zip(totals, counts)]
-    rows.append(["Jumlah", *totals])
-    bold.add(len(rows) - 1)
-    rows += [[], list(REJECTED_HEADER)]
-    bold.add(len(rows) - 1)
-    for tab, row_number, column, value, message in rejections[:MAX_LINES]:
-        rows.append([tab, None if row_number is None else int(row_number), _text(column), _text(value),
-                     _text(message)])
-    if not rejections:
-        rows.append([NOTHING_REJECTED])
-    elif len(rejections) > MAX_LINES:
-        rows.append([f"... dan {len(rejections) - MAX_LINES} baris lain yang ditolak "
-                     "(daftar lengkap ada di laporan provinsi)."])
-    return ValidasiTab(rows, bold, min(len(rejections), MAX_LINES))
-
-
-def _cell(value, bold: bool) -> dict:
-    """Sheets CellData. Text is always stringValue, so a rejected `=...` stays text, never a formula."""
-    cell: dict = {}
-    if isinstance(value, bool):
-        cell["userEnteredValue"] = {"boolValue": value}
-    elif isinstance(value, (int, float)):
-        cell["userEnteredValue"] = {"numberValue": value}
-    elif value not in (None, ""):
-        cell["userEnteredValue"] = {"stringValue": str(value)}
-    if bold:
-        cell["userEnteredFormat"] = {"textFormat": {"bold": True}}
-    return cell
-
-
-def replace_requests(tab: ValidasiTab, old_sheet_id: int | None, new_sheet_id: int) -> list[dict]:
-    """One batchUpdate that replaces (or creates) the Validasi tab: Google applies all or none."""
-    out: list[dict] = []
-    if old_sheet_id is not None:
-        out.append({"deleteSheet": {"sheetId": old_sheet_id}})
-    out.append({"addSheet": {"properties": {
-        "sheetId": new_sheet_id, "title": VALIDASI,
-        "gridProperties": {"rowCount": max(len(tab.rows), 2), "columnCount": WIDTH}}}})
-    out.append({"updateCells": {
-        "start": {"sheetId": new_sheet_id, "rowIndex": 0, "columnIndex": 0},
-        "rows": [{"values": [_cell(v, i in tab.bold) for v in row]} for i, row in enumerate(tab.rows)],
-        "fields": "userEnteredValue,userEnteredFormat.textFormat.bold"}})
-    for column, pixels in enumerate([150, 110, 170, 200, 520]):
-        out.append({"updateDimensionProperties": {
-            "range": {"sheetId": new_sheet_id, "dimension": "COLUMNS", "startIndex": column, "endIndex": column + 1},
-            "properties": {"pixelSize": pixels}, "fields": "pixelSize"}})
-    return out
-
 
 def _norm(title: str) -> str:
     return " ".join(str(title).split()).casefold()
@@ -205,12 +110,12 @@ def modified_time(conn: sheets.Connection, key: str) -> str:
     return body["modifiedTime"]
 
 
-def existing_validasi(conn: sheets.Connection, key: str) -> tuple[int | None, set[int]]:
-    """(sheetId of the tab titled Validasi or None, every sheetId in use): one Sheets read."""
+def existing_validasi(conn: sheets.Connection, key: str) -> tuple[int | None, dict[str, int]]:
+    """(sheetId of the tab titled Validasi or None, sheetId of every tab by title): one Sheets read."""
     meta = conn.http.fetch_sheet_metadata(key, params={"fields": "sheets.properties(sheetId,title)"})
     props = [s["properties"] for s in meta.get("sheets", [])]
     found = next((p["sheetId"] for p in props if _norm(p["title"]) == _norm(VALIDASI)), None)
-    return found, {p["sheetId"] for p in props}
+    return found, {p["title"]: p["sheetId"] for p in props}
 
 
 def _new_sheet_id(taken: set[int]) -> int:
@@ -249,9 +154,10 @@ def write_one(conn: sheets.Connection, target: Target, settle_seconds: float = 1
     try:
         out.modified_before = modified_time(conn, key)
         out.sheets_reads += 1
-        old_id, taken = existing_validasi(conn, key)
+        old_id, ids = existing_validasi(conn, key)
         out.sheets_writes += 1
-        conn.http.batch_update(key, {"requests": replace_requests(target.tab, old_id, _new_sheet_id(taken))})
+        conn.http.batch_update(key, {"requests": replace_requests(target.tab, old_id, _new_sheet_id(set(ids.values())),
+                                                                  ids)})
         out.status, out.written_at = "written", datetime.now(timezone.utc)
         # Drive may show the write a moment late; an unchanged modifiedTime right after a write
         # is such a moment, so look again a couple of times before giving up on advancing.
@@ -284,15 +190,24 @@ def _logger():
         return log
 
 
-def _targets(con, run_id: str, backlog: int) -> list[Target]:
+def _targets(con, run_id: str, backlog: int, config_dir) -> list[Target]:
     from tpbis.warehouse import sql
+    from transforms.reference import load_reference
+    ref = load_reference(config_dir)
     villages = con.execute(sql("queries/writeback_villages.sql"), {"run_id": run_id, "backlog": backlog}).fetchall()
     out = []
     for kode_desa, key, _loaded_now, checked_at in villages:
         params = {"spreadsheet_key": key, "tabs": TEMPLATE_TABS}
         counts = con.execute(sql("queries/writeback_tab_counts.sql"), params).fetchall()
         rejections = con.execute(sql("queries/writeback_rejections.sql"), params).fetchall()
-        out.append(Target(kode_desa, key, validasi_tab(kode_desa, checked_at, counts, rejections)))
+        warnings = con.execute(sql("queries/writeback_warnings.sql"), params).fetchall()
+        payload = con.execute(sql("queries/writeback_payload.sql"), {"spreadsheet_key": key}).fetchall()
+        locator = CellLocator.from_json(payload[0][0] if payload else None, ref)
+        out.append(Target(kode_desa, key, validasi_tab(kode_desa, checked_at, counts, rejections, warnings,
+                                                       locator.link)))
+    for kode_desa, key, message, checked_at in con.execute(sql("queries/writeback_unreadable.sql"),
+                                                           {"run_id": run_id}).fetchall():
+        out.append(Target(kode_desa, key, unreadable_tab(kode_desa, checked_at, message)))
     return out
 
 
@@ -332,7 +247,7 @@ def write_back_run(settings: Settings, con, run_id: str, *, backlog: int = BACKL
     result: dict = {"run_id": run_id, "written": 0, "failed": 0, "state_advanced": 0,
                     "sheets_reads": 0, "sheets_writes": 0, "villages": []}
     try:
-        targets = _targets(con, run_id, backlog)
+        targets = _targets(con, run_id, backlog, settings.config_dir)
         if not targets:
             logger.info("Write-back: nothing to write")
             return result

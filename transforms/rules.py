@@ -33,6 +33,7 @@ REJECT_REASONS = frozenset({
 WARNING_REASONS = frozenset({
     "unknown_category", "unknown_strategy", "profile_other_village", "full_name_masked", "nik_removed",
     "thousands_separator_assumed", "totals_mismatch", "missing_tab",
+    "personal_number_masked", "text_truncated",          # free text: transforms.text.guard_free_text
 })
 ALL_REASONS = REJECT_REASONS | WARNING_REASONS
 # Small integer ids for reason codes, so that per-row problem markers are numpy arrays (0 = none).

@@ -34,8 +34,8 @@ from transforms.numbers import INT64_MAX, read_number
 from transforms.reference import CATEGORY_KINDS, OTHER_CATEGORY, Reference
 from transforms.rules import (BLANK_IS_ZERO_KINDS, BLANK_IS_ZERO_TABS, CODE_ID, CODES, NUMBER_KINDS, ROW_CHECKS,
                               ROW_TESTS, Bound, Cell, Found, bounds_for, failed_bound, plausible_detail)
-from transforms.text import (DASHES, cell_text, clean_text, lookup_category, parse_gender, parse_yes_no,
-                             read_initials, simple_key)
+from transforms.text import (DASHES, cell_text, clean_text, guard_free_text, lookup_category, parse_gender,
+                             parse_yes_no, read_initials, simple_key)
 
 # A totals row's label: `Jumlah`, `TOTAL`, `Jumlah Total`, `Total Pengunjung 2022`, `Sub Total`...
 # Narrow on purpose: a row taken for totals is neither loaded nor rejected.
@@ -222,7 +222,11 @@ def read_column(uniques: list, tab: str, spec, ref: Reference, today: date) -> R
     reasons, warnings, notes = np.zeros(n, np.int16), np.zeros(n, np.int16), {}
     blank = 0 if spec.kind in BLANK_IS_ZERO_KINDS and tab in BLANK_IS_ZERO_TABS and not spec.required else None
     if spec.kind == "text":
-        values = [clean_text(u) for u in uniques]
+        values = [None] * n
+        for i, u in enumerate(uniques):
+            values[i], warning, shown, detail = guard_free_text(u, mask=tab != "Profil")  # printable, fits Excel
+            if warning:
+                notes[i], warnings[i] = Cell(values[i], None, warning, shown, detail), CODE_ID[warning]
     else:
         read, quick = reader(spec.kind, ref), quick_reader(spec.kind, ref)
         maximum = getattr(spec, "maximum", None)

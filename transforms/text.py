@@ -151,3 +151,54 @@ def read_initials(value) -> tuple[str | None, str | None, str | None]:
     if is_name:
         return initials, "full_name_masked", " ".join(f"{w[0].upper()}***" for w in words)
     return initials, None, None
+
+
+# --- free text on its way to the warehouse and the extracts --------------------------------------
+# A NIK is 16 digits (spaces, dots or dashes between them allowed; a longer run of digits is
+# masked too: a NIK typed with an extra digit is still one); a phone number starts 08, 628 or
+# +628 and has 10 to 14 digits. Both are replaced, never stored.
+_NIK = re.compile(r"(?<![\d])\d(?:[ .\-]?\d){15,}(?![\d])")
+_PHONE = re.compile(r"(?<![\w+])(?:\+62|62|0)[ .\-]?8(?:[ .\-]?\d){7,11}(?!\d)")
+NIK_MASK, PHONE_MASK = "[NIK disamarkan]", "[nomor HP disamarkan]"
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
+EXCEL_MAX_CHARS = 32_767
+CUT_MARK = "… [dipotong]"
+
+
+def mask_personal_numbers(text: str) -> tuple[str, int]:
+    """(text with NIK-like numbers and phone numbers replaced, how many were replaced)."""
+    text, niks = _NIK.subn(NIK_MASK, text)
+    text, phones = _PHONE.subn(PHONE_MASK, text)
+    return text, niks + phones
+
+
+def printable(text: str) -> str:
+    """Text without control characters (NUL, escapes; tab and line breaks stay) and without
+    lone surrogates, which neither a CSV reader nor an .xlsx file accepts."""
+    return _CONTROL.sub("", text) if _CONTROL.search(text) else text
+
+
+def cut_visibly(text: str, limit: int = EXCEL_MAX_CHARS) -> str:
+    """Text that fits an Excel cell; a longer one ends with `… [dipotong]`, never cut silently."""
+    return text if len(text) <= limit else text[:limit - len(CUT_MARK)] + CUT_MARK
+
+
+def guard_free_text(value, mask: bool = True) -> tuple[str | None, str | None, str | None, str | None]:
+    """A free-text cell (Kisah Sukses, Keterangan, Bentuk Dukungan...) as it may be stored:
+    (text, warning reason, safe display, detail). Control characters are removed; NIK-like and
+    phone numbers masked (`personal_number_masked`); text over Excel's 32,767 characters cut
+    visibly (`text_truncated`). The display never holds the original number. `mask` False for
+    fields that are numbers by design (Profil's NPP is 16 digits)."""
+    text = clean_text(value)
+    if text is None:
+        return None, None, None, None
+    length = len(text)
+    text = printable(text)
+    masked, count = mask_personal_numbers(text) if mask and sum(ch.isdigit() for ch in text) >= 10 else (text, 0)
+    cut = cut_visibly(masked)
+    if count:
+        shown = masked if len(masked) <= 200 else masked[:199] + "…"
+        return cut, "personal_number_masked", shown, str(count)
+    if cut is not masked:
+        return cut, "text_truncated", cut[:100] + "…", f"{length:,}".replace(",", ".")
+    return cut, None, None, None

@@ -66,7 +66,8 @@ class Downloads:
                 os.replace(tmp, folder)
                 (folder / ".complete").touch()
                 self._drop_old(snapshot)
-        return sorted(p for p in folder.iterdir() if p.suffix in SERVED)
+        # write_extract puts a scope's files in <quarter>/<slug>/ below its out folder
+        return sorted((p for p in folder.rglob("*") if p.suffix in SERVED), key=lambda p: p.name)
 
     def file(self, quarter: Quarter, scope: str, name: str) -> Path | None:
         """One listed file by name (anything else: None, i.e. 404)."""

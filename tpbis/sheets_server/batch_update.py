@@ -1,25 +1,30 @@
 """spreadsheets:batchUpdate requests: the structural edits the project makes.
 
-`tpbis sync --write-back` adds or replaces a `Validasi` tab, sets data validation and may
-format it; the template command creates tabs. Formatting is accepted and not stored (this
-server only serves values). Requests apply in order to a working copy; the store keeps the
-result only if all of them succeed, as Google does.
+`tpbis sync --write-back` adds or updates a `Validasi` tab, sets data validation and may
+format it; the template command creates tabs. Most formatting is accepted and not stored
+(this server serves values), but what guards input is stored on the tab so tests can see
+it: data validation (`dataValidation`), protected ranges (`protectedRanges`, each with its
+`protectedRangeId`) and conditional format rules (`conditionalFormats`). Requests apply in
+order to a working copy; the store keeps the result only if all of them succeed, as Google
+does.
 """
 
 from __future__ import annotations
 
 import copy
+import re
 from typing import Any, Callable
 
 from tpbis.sheets_server.values import KEEP, bad_request, put_cells, sheet_properties
 from tpbis.workbook_format import serial_to_date
 
+HYPERLINK = re.compile(r'^=HYPERLINK\(\s*"([^"]*)"\s*[;,]\s*"((?:[^"]|"")*)"\s*\)$', re.IGNORECASE)
+
 # Accepted, reply {}, nothing stored: only cell values matter to this server.
 FORMATTING_REQUESTS = frozenset({
     "repeatCell", "updateBorders", "mergeCells", "unmergeCells", "autoResizeDimensions",
     "updateDimensionProperties", "setBasicFilter", "clearBasicFilter", "addBanding",
-    "addConditionalFormatRule", "deleteConditionalFormatRule", "addProtectedRange",
-    "deleteProtectedRange", "addNamedRange", "deleteNamedRange", "autoFill",
+    "addNamedRange", "deleteNamedRange", "autoFill",
 })
 
 
@@ -130,6 +135,51 @@ def set_data_validation(workbook: dict, request: dict, where: str) -> dict:
     return {}
 
 
+def add_protected_range(workbook: dict, request: dict, where: str) -> dict:
+    protected = copy.deepcopy(request.get("protectedRange") or {})
+    grid = protected.get("range") or {}
+    _, sheet = _find(workbook, grid.get("sheetId", 0), where)
+    taken = {p["protectedRangeId"] for s in workbook["sheets"] for p in s.get("protectedRanges", [])}
+    protected.setdefault("protectedRangeId", max(taken, default=0) + 1)
+    if protected["protectedRangeId"] in taken:
+        raise bad_request(f"Invalid {where}: a protected range with id {protected['protectedRangeId']} already exists.")
+    sheet["protectedRanges"] = [*sheet.get("protectedRanges", []), protected]
+    return {"addProtectedRange": {"protectedRange": protected}}
+
+
+def delete_protected_range(workbook: dict, request: dict, where: str) -> dict:
+    wanted = request.get("protectedRangeId")
+    for sheet in workbook["sheets"]:
+        kept = [p for p in sheet.get("protectedRanges", []) if p["protectedRangeId"] != wanted]
+        if len(kept) != len(sheet.get("protectedRanges", [])):
+            sheet["protectedRanges"] = kept
+            return {}
+    raise bad_request(f"Invalid {where}: No protected range with id: {wanted}")
+
+
+def add_conditional_format_rule(workbook: dict, request: dict, where: str) -> dict:
+    rule = copy.deepcopy(request.get("rule") or {})
+    ranges = rule.get("ranges") or []
+    if not ranges:
+        raise bad_request(f"Invalid {where}: a conditional format rule needs ranges")
+    _, sheet = _find(workbook, ranges[0].get("sheetId", 0), where)
+    rules = list(sheet.get("conditionalFormats", []))
+    rules.insert(min(int(request.get("index", 0)), len(rules)), rule)
+    sheet["conditionalFormats"] = rules
+    return {}
+
+
+def delete_conditional_format_rule(workbook: dict, request: dict, where: str) -> dict:
+    _, sheet = _find(workbook, request.get("sheetId", 0), where)
+    rules = list(sheet.get("conditionalFormats", []))
+    index = int(request.get("index", 0))
+    if index >= len(rules):
+        raise bad_request(f"Invalid {where}: No conditional format on sheet {request.get('sheetId')} at index {index}")
+    del rules[index]
+    sheet["conditionalFormats"] = rules
+    return {}
+
+
 def _cell_from_data(data: dict, replace_value: bool) -> Any:
     """A stored cell from an API CellData (userEnteredValue, numberFormat pattern)."""
     entered = data.get("userEnteredValue")
@@ -137,7 +187,9 @@ def _cell_from_data(data: dict, replace_value: bool) -> Any:
         return None if replace_value else KEEP
     pattern = data.get("userEnteredFormat", {}).get("numberFormat", {})
     if "formulaValue" in entered:
-        return {"formula": entered["formulaValue"], "value": None}
+        # the one formula this server evaluates: a HYPERLINK shows its label
+        link = HYPERLINK.match(entered["formulaValue"])
+        return {"formula": entered["formulaValue"], "value": link.group(2) if link else None}
     if "numberValue" in entered:
         number = entered["numberValue"]
         if pattern.get("type") in ("DATE", "DATE_TIME"):
@@ -158,6 +210,13 @@ def update_cells(workbook: dict, request: dict, where: str) -> dict:
     col0 = target.get("columnIndex", target.get("startColumnIndex", 0))
     matrix = [[_cell_from_data(d, replace) for d in row.get("values", [])]
               for row in request.get("rows", [])]
+    if "range" in request and replace:
+        # Google: cells of the range that `rows` does not cover are cleared
+        end_row = min(target.get("endRowIndex", len(sheet["rows"])), len(sheet["rows"]))
+        width = max((len(r) for r in sheet["rows"]), default=0)
+        end_col = min(target.get("endColumnIndex", width), width)
+        if end_row > row0 and end_col > col0:
+            put_cells(sheet, row0 + 1, col0 + 1, [[None] * (end_col - col0) for _ in range(end_row - row0)])
     put_cells(sheet, row0 + 1, col0 + 1, matrix)
     return {}
 
@@ -170,6 +229,10 @@ HANDLERS: dict[str, Callable[[dict, dict, str], dict]] = {
     "updateSpreadsheetProperties": update_spreadsheet_properties,
     "setDataValidation": set_data_validation,
     "updateCells": update_cells,
+    "addProtectedRange": add_protected_range,
+    "deleteProtectedRange": delete_protected_range,
+    "addConditionalFormatRule": add_conditional_format_rule,
+    "deleteConditionalFormatRule": delete_conditional_format_rule,
 }
 
 

@@ -1,0 +1,1 @@
+"""Pieces of the Validasi tab a librarian reads (`tpbis sync --write-back`)."""

@@ -114,6 +114,7 @@ def sync(registry: Optional[Path] = RegistryOpt, warehouse: Optional[Path] = War
     from tpbis.cli_progress import display
     from tpbis.shutdown import Terminated, exit_now, signals_as_exception
     from tpbis.sync import format_summary
+    check_before_sync(registry, warehouse, accept_removals)     # a refusal prints nothing but its line
     try:
         with signals_as_exception(), display(quiet or as_json):
             summary = run_sync(registry, warehouse, full, verbose, write_back, accept_removals)

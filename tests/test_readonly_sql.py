@@ -65,9 +65,8 @@ def test_every_escape_fails_with_one_line_through_tpbis_sql(files):
     for statement in _statements(tmp, published, work):
         result = runner.invoke(app, ["sql", "--warehouse", str(published), statement])
         lines = [line for line in result.output.splitlines() if line.strip()]
-        # refused: 1 from this branch's `sql` command, 2 (bad usage) from the CLI's shared
-        # error reporting (contract section 2); either way one line and nothing changed
-        assert result.exit_code in (1, 2), (statement, result.output)
+        # refused as bad usage (contract section 2): exit 2, one line, nothing changed
+        assert result.exit_code == 2, (statement, result.output)
         assert len(lines) == 1 and lines[0].startswith("Error: "), (statement, result.output)
         assert "root:" not in result.output
     assert _fingerprint(tmp) == before                  # no file written, changed or created

@@ -178,7 +178,10 @@ def _columns(table: str) -> dict[str, str]:
 
 
 def _concat(frames: list[pd.DataFrame], columns: dict[str, str]) -> pd.DataFrame:
-    frames = [f[list(columns)] for f in frames if len(f)]
+    names = list(columns)
+    # the parsed frames already have these columns in this order: selecting them again (a
+    # reindex per frame) cost more than the concat itself
+    frames = [f if list(f.columns) == names else f[names] for f in frames if len(f)]
     if not frames:
         return _empty(columns)
     return pd.concat(frames, ignore_index=True)

@@ -125,12 +125,20 @@ def bare_fetch(url: str, keys: list[str], workers: int = 8) -> tuple[float, int]
     return time.perf_counter() - started, size
 
 
+def _cpu() -> float:
+    """CPU seconds of this process so far, all threads (on a shared machine a fairer figure
+    than wall time; the server and the Prefect API server are other processes)."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
 def _sync(registry: list[dict], work: Path, name: str) -> tuple[float, dict]:
     from flows.nightly_sync import nightly_sync
     from tpbis.synthetic import write_registry_csv
     path = write_registry_csv(registry, work / f"{name}.csv")
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), _cpu()
     summary = nightly_sync(registry_path=str(path), warehouse_path=str(work / f"{name}.duckdb"))
+    summary["cpu"] = _cpu() - cpu
     return time.perf_counter() - started, summary
 
 
@@ -160,7 +168,7 @@ def main() -> None:
         with tempfile.TemporaryDirectory() as tmp:
             work = Path(tmp)
             cold, _ = _sync(villages[:1], work, "one-cold")
-            fixed, _ = _sync(villages[:1], work, "one")
+            fixed, one = _sync(villages[:1], work, "one")
             print(f"fixed cost of one sync: {cold:.1f} s with the Prefect server's start, {fixed:.1f} s warm",
                   flush=True)
             server("reset")
@@ -168,14 +176,19 @@ def main() -> None:
             marginal = wall - fixed
             rows = first["rows_loaded"] + first["rows_rejected"]
             peak = _peak_mib()
+            cpu = _cpu()
             floor, size = bare_fetch(server.url, [v["spreadsheet_key"] for v in villages])
+            floor_cpu = _cpu() - cpu
             print(f"\n{args.sheets:,} sheets, {rows:,} data rows ({first['rows_loaded']:,} loaded, "
                   f"{first['rows_rejected']:,} rejected), {size / 2**20:,.0f} MiB of JSON; "
                   f"{first['villages_failed']} villages failed")
-            print(f"| sync wall | sync marginal | bare fetch (8 threads) | ratio | rows/s (marginal) | "
-                  f"per sheet | peak RSS |")
+            print(f"load average now: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores (wall times suffer above 2)")
+            print("| sync wall | sync marginal | bare fetch (8 threads) | ratio | rows/s (marginal) | "
+                  "per sheet | sync CPU (marginal) | fetch CPU | peak RSS |")
+            print("|---|---|---|---|---|---|---|---|---|")
             print(f"| {wall:.1f} s | {marginal:.1f} s | {floor:.1f} s | {marginal / floor:.1f} x | "
-                  f"{rows / marginal:,.0f} | {marginal / args.sheets * 1000:.1f} ms | {peak:,.0f} MiB |", flush=True)
+                  f"{rows / marginal:,.0f} | {marginal / args.sheets * 1000:.1f} ms | "
+                  f"{first['cpu'] - one['cpu']:.1f} s | {floor_cpu:.1f} s | {peak:,.0f} MiB |", flush=True)
 
             if args.replay:
                 from tpbis.replay import replay_all

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import time
 import uuid
+from collections import deque
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -36,11 +38,6 @@ def plan_sync(settings: Settings, villages: list[dict], state: dict, full_sweep:
 @task(cache_policy=NONE)
 def fetch_chunk(settings: Settings, villages: list[dict]) -> list[sync.Fetched]:
     return sync.fetch_all(sync.shared_connection(settings), villages, settings.fetch_workers)
-
-
-@task(cache_policy=NONE)
-def transform_chunk(run_id, now, fetched, state, ref, skipped=()) -> warehouse.Batch:
-    return sync.build_batch(run_id, now, fetched, state, ref, skipped=skipped)
 
 
 @task(cache_policy=NONE)
@@ -90,14 +87,25 @@ def nightly_sync(registry_path: str | None = None, warehouse_path: str | None = 
 
     plan = plan_sync(settings, villages.to_dict("records"), state, full_sweep)
     futures = [fetch_chunk.submit(settings, chunk) for chunk in _chunks(plan.fetch, settings.chunk_size)]
-    # quote(): Prefect would otherwise walk every cell of every workbook looking for futures
-    # in the tasks' arguments. Transform and load run here, in the flow's process (one writer).
-    load_chunk(con, quote(transform_chunk(run_id, started, quote([]), quote(state), ref, skipped=quote(plan.skipped))))
-    http_429 = 0
-    for future in as_completed(futures):
-        fetched = future.result()
-        http_429 += sum(f.http_429 for f in fetched)
-        load_chunk(con, quote(transform_chunk(run_id, started, quote(fetched), quote(state), ref)))
+    # Parse each chunk on a plain thread while the previous one loads here (DuckDB releases
+    # the GIL, so both cores work). A plain thread, not a Prefect task: its arguments are
+    # every cell of 200 workbooks, which Prefect would walk, and Dask would have to ship.
+    # quote(): the same for the task arguments of load_chunk. One writer: loads stay here.
+    parser = ThreadPoolExecutor(1, thread_name_prefix="tpbis-parse")
+    try:
+        pending = deque([parser.submit(sync.build_batch, run_id, started, [], state, ref, skipped=plan.skipped)])
+        http_429 = 0
+        for future in as_completed(futures):
+            fetched = future.result()
+            http_429 += sum(f.http_429 for f in fetched)
+            pending.append(parser.submit(sync.build_batch, run_id, started, fetched, state, ref))
+            del fetched
+            while len(pending) > 1:                 # the newest parses while the older ones load
+                load_chunk(con, quote(pending.popleft().result()))
+        while pending:
+            load_chunk(con, quote(pending.popleft().result()))
+    finally:
+        parser.shutdown(cancel_futures=True)
 
     if write_back:
         from tpbis.writeback import write_back_run

@@ -19,7 +19,7 @@ from tpbis.settings import Settings
 from tpbis.warehouse import HISTORIED, Batch
 from transforms.columns import PROBLEM_COLUMNS, TAB_COUNT_COLUMNS, all_columns
 from transforms.reference import Reference
-from transforms.workbook import UnreadableSheet, parse_workbook
+from transforms.workbook import UnreadableSheet, join_parts, parse_workbook_parts
 
 JAKARTA = ZoneInfo("Asia/Jakarta")
 
@@ -125,7 +125,8 @@ def build_batch(run_id: str, now: datetime, fetched: list[Fetched], state: dict,
     (the fetch is history too) but loads nothing.
     """
     fetch_rows, state_rows, runs, villages = [], [], [], []
-    parts: dict[str, list[pd.DataFrame]] = {t: [] for t in HISTORIED}
+    parts: dict[str, list[pd.DataFrame]] = {t: [] for t in ("rejections", "warnings")}
+    parsed_books = []                   # joined into one frame per table at the end (join_parts)
     for f in fetched:
         v = f.village
         if f.error is not None:
@@ -147,17 +148,15 @@ def build_batch(run_id: str, now: datetime, fetched: list[Fetched], state: dict,
             state_rows.append(state_row)
             continue
         try:
-            parsed = parse_workbook(wb.value_ranges, v, spreadsheet_key=v["spreadsheet_key"], fetched_at=fetched_at,
+            parsed = parse_workbook_parts(wb.value_ranges, v, spreadsheet_key=v["spreadsheet_key"], fetched_at=fetched_at,
                                     today=fetched_at.astimezone(JAKARTA).date(), ref=ref)
         except UnreadableSheet as e:
             runs.append(_village_run(run_id, v, "failed", reason="unreadable_sheet", message=str(e), reads=wb.reads))
             continue
-        for table, frame in parsed.tables.items():
-            parts[table].append(frame)
+        parsed_books.append(parsed)
         parts["rejections"].append(parsed.rejections)
         parts["warnings"].append(parsed.warnings)
-        counts = parsed.tab_counts.assign(kode_desa=v["kode_desa"], spreadsheet_key=v["spreadsheet_key"])
-        parts["tab_counts"].append(counts)
+        counts = parsed.tab_counts
         totals = tuple(int(counts[c].sum()) for c in ("rows_read", "rows_loaded", "rows_rejected"))
         runs.append(_village_run(run_id, v, "loaded", reads=wb.reads, counts=totals))
         villages.append(v["kode_desa"])
@@ -165,7 +164,7 @@ def build_batch(run_id: str, now: datetime, fetched: list[Fetched], state: dict,
     for v in skipped:
         runs.append(_village_run(run_id, v, "skipped"))
     return Batch(run_id=run_id, now=now, fetches=_frame(fetch_rows), villages=villages,
-                 tables={t: _concat(parts[t], _columns(t)) for t in HISTORIED},
+                 tables={**join_parts(parsed_books), **{t: _concat(parts[t], _columns(t)) for t in parts}},
                  state=_frame(state_rows), village_runs=_frame(runs))
 
 

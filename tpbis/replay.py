@@ -7,9 +7,9 @@ is how transform fixes are applied to old data and how a damaged core is repaire
 """
 from __future__ import annotations
 
-import json
 from itertools import groupby
 
+import orjson
 import pandas as pd
 
 from tpbis import sheets, sync, warehouse
@@ -21,22 +21,22 @@ def replay_all(settings: Settings) -> int:
     con = warehouse.open_writer(settings)
     ref = load_reference(settings.config_dir)
     rows = con.execute(warehouse.sql("load/replay_fetches.sql")).df()
+    payloads = warehouse.sql("load/replay_payloads.sql")
     con.execute("begin transaction")
     try:
         con.execute(warehouse.sql("load/clear_history.sql"))
         state: dict = {}
         for (run_id, started), fetches in groupby(rows.itertuples(index=False), key=lambda r: (r.run_id, r.run_started_at)):
-            fetched = []
-            for r in fetches:
-                village = {"kode_desa": r.kode_desa, "spreadsheet_key": r.spreadsheet_key, "desa": r.desa,
-                           "kecamatan": r.kecamatan, "kabupaten": r.kabupaten, "provinsi": r.provinsi,
-                           "modified_time": r.modified_time}
-                wb = sheets.Workbook(r.spreadsheet_key, json.loads(r.payload), int(r.sheets_reads),
-                                     pd.Timestamp(r.fetched_at).timestamp())
-                fetched.append(sync.Fetched(village, workbook=wb))
-            batch = sync.build_batch(run_id, pd.Timestamp(started).to_pydatetime(), fetched, state, ref)
-            batch.fetches, batch.village_runs = pd.DataFrame(), pd.DataFrame()
-            warehouse.load_batch(con, batch, in_transaction=True)
+            fetches = list(fetches)
+            # a chunk at a time, as the sync does: the cells of one chunk in memory, not all
+            for at in range(0, len(fetches), max(1, settings.chunk_size)):
+                chunk = fetches[at:at + settings.chunk_size]
+                cells = dict(con.execute(payloads, {"hashes": sorted({r.content_hash for r in chunk})}).fetchall())
+                batch = sync.build_batch(run_id, pd.Timestamp(started).to_pydatetime(),
+                                         [_fetched(r, cells[r.content_hash]) for r in chunk], state, ref)
+                del cells
+                batch.fetches, batch.village_runs = pd.DataFrame(), pd.DataFrame()
+                warehouse.load_batch(con, batch, in_transaction=True)
             state = warehouse.sheet_state(con)
         con.execute("commit")
     except BaseException:
@@ -44,3 +44,12 @@ def replay_all(settings: Settings) -> int:
         raise
     warehouse.publish(con, settings)
     return len(rows)
+
+
+def _fetched(r, payload: str) -> sync.Fetched:
+    village = {"kode_desa": r.kode_desa, "spreadsheet_key": r.spreadsheet_key, "desa": r.desa,
+               "kecamatan": r.kecamatan, "kabupaten": r.kabupaten, "provinsi": r.provinsi,
+               "modified_time": r.modified_time}
+    wb = sheets.Workbook(r.spreadsheet_key, orjson.loads(payload), int(r.sheets_reads),
+                         pd.Timestamp(r.fetched_at).timestamp())
+    return sync.Fetched(village, workbook=wb)

@@ -72,7 +72,8 @@ def _serve(pipe, sheets: int, small: bool) -> None:
                 for v in villages[::step][:arg]:
                     server.put_workbook(_workbook(v, small, edit=1))
                 pipe.send(len(villages[::step][:arg]))
-            elif command == "quota":
+            elif command == "quota":              # a new minute: the seeding sync's reads do not count
+                server.quota.reset()
                 server.quota.reads_per_minute = arg
                 pipe.send(None)
             elif command == "latency":
@@ -126,10 +127,11 @@ def bare_fetch(url: str, keys: list[str], workers: int = 8) -> tuple[float, int]
 
 
 def _cpu() -> float:
-    """CPU seconds of this process so far, all threads (on a shared machine a fairer figure
-    than wall time; the server and the Prefect API server are other processes)."""
-    usage = resource.getrusage(resource.RUSAGE_SELF)
-    return usage.ru_utime + usage.ru_stime
+    """CPU seconds of this process so far, all threads, plus its finished children (the sync's
+    parse workers; on a shared machine a fairer figure than wall time). The Sheets server
+    and the Prefect API server are other processes, still running, so not counted."""
+    return sum(u.ru_utime + u.ru_stime for u in (resource.getrusage(resource.RUSAGE_SELF),
+                                                   resource.getrusage(resource.RUSAGE_CHILDREN)))
 
 
 def _sync(registry: list[dict], work: Path, name: str) -> tuple[float, dict]:
@@ -142,8 +144,10 @@ def _sync(registry: list[dict], work: Path, name: str) -> tuple[float, dict]:
     return time.perf_counter() - started, summary
 
 
-def _peak_mib() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+def _peak_mib() -> str:
+    """Peak RSS of this process / of the largest finished child (a parse worker)."""
+    own, child = (resource.getrusage(who).ru_maxrss / 1024 for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN))
+    return f"{own:,.0f} / {child:,.0f}"
 
 
 def main() -> None:
@@ -184,11 +188,11 @@ def main() -> None:
                   f"{first['villages_failed']} villages failed")
             print(f"load average now: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores (wall times suffer above 2)")
             print("| sync wall | sync marginal | bare fetch (8 threads) | ratio | rows/s (marginal) | "
-                  "per sheet | sync CPU (marginal) | fetch CPU | peak RSS |")
+                  "per sheet | sync CPU (marginal) | fetch CPU | peak RSS (sync / parse worker) |")
             print("|---|---|---|---|---|---|---|---|---|")
             print(f"| {wall:.1f} s | {marginal:.1f} s | {floor:.1f} s | {marginal / floor:.1f} x | "
                   f"{rows / marginal:,.0f} | {marginal / args.sheets * 1000:.1f} ms | "
-                  f"{first['cpu'] - one['cpu']:.1f} s | {floor_cpu:.1f} s | {peak:,.0f} MiB |", flush=True)
+                  f"{first['cpu'] - one['cpu']:.1f} s | {floor_cpu:.1f} s | {peak} MiB |", flush=True)
 
             if args.replay:
                 from tpbis.replay import replay_all
@@ -198,7 +202,7 @@ def main() -> None:
                 replay_all(settings)
                 seconds = time.perf_counter() - started
                 print(f"replay of {args.sheets:,} fetches: {seconds:.1f} s, {rows / seconds:,.0f} rows/s, "
-                      f"peak RSS {_peak_mib():,.0f} MiB", flush=True)
+                      f"peak RSS {_peak_mib()} MiB", flush=True)
 
             if args.changed is not None:
                 edited = server("edit", round(args.sheets * args.changed))

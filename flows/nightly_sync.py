@@ -7,11 +7,13 @@ Only the network task retries inside itself (bounded, paced); everything else fa
 """
 from __future__ import annotations
 
+import os
 import time
 import uuid
 from collections import deque
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from datetime import datetime, timezone
+from multiprocessing import get_context
 from pathlib import Path
 
 from prefect import flow, get_run_logger, task
@@ -56,6 +58,14 @@ def _chunks(items: list, size: int) -> list[list]:
     return [items[i:i + size] for i in range(0, len(items), max(1, size))]
 
 
+def _parser(chunks: int):
+    """(executor, parses in flight) for the chunk parses of one run."""
+    processes = min(2, os.cpu_count() or 1)
+    if chunks > 1 and processes > 1:
+        return ProcessPoolExecutor(processes, mp_context=get_context("spawn")), processes
+    return ThreadPoolExecutor(1, thread_name_prefix="tpbis-parse"), 1
+
+
 def _run_id() -> str:
     from prefect.runtime import flow_run
     return str(flow_run.id or uuid.uuid4())
@@ -86,21 +96,24 @@ def nightly_sync(registry_path: str | None = None, warehouse_path: str | None = 
     state = warehouse.sheet_state(con)
 
     plan = plan_sync(settings, villages.to_dict("records"), state, full_sweep)
-    futures = [fetch_chunk.submit(settings, chunk) for chunk in _chunks(plan.fetch, settings.chunk_size)]
-    # Parse each chunk on a plain thread while the previous one loads here (DuckDB releases
-    # the GIL, so both cores work). A plain thread, not a Prefect task: its arguments are
-    # every cell of 200 workbooks, which Prefect would walk, and Dask would have to ship.
-    # quote(): the same for the task arguments of load_chunk. One writer: loads stay here.
-    parser = ThreadPoolExecutor(1, thread_name_prefix="tpbis-parse")
+    # Parse each chunk while the previous ones load here: in 2 worker processes when there is
+    # more than one chunk (parsing is Python: one process uses one core), else on a thread.
+    # Not a Prefect task: its arguments are every cell of a chunk, which Prefect would walk.
+    # quote(): the same for load_chunk's argument. One writer: loads stay in this process.
+    chunks = _chunks(plan.fetch, settings.chunk_size)
+    parser, workers = _parser(len(chunks))
+    futures = [fetch_chunk.submit(settings, chunk) for chunk in chunks]
     try:
-        pending = deque([parser.submit(sync.build_batch, run_id, started, [], state, ref, skipped=plan.skipped)])
+        pending = deque([parser.submit(sync.build_batch, run_id, started, [], {}, ref, skipped=plan.skipped)])
         http_429 = 0
         for future in as_completed(futures):
             fetched = future.result()
             http_429 += sum(f.http_429 for f in fetched)
-            pending.append(parser.submit(sync.build_batch, run_id, started, fetched, state, ref))
+            mine = {f.village["spreadsheet_key"]: state[f.village["spreadsheet_key"]]
+                    for f in fetched if f.village["spreadsheet_key"] in state}
+            pending.append(parser.submit(sync.build_batch, run_id, started, fetched, mine, ref))
             del fetched
-            while len(pending) > 1:                 # the newest parses while the older ones load
+            while len(pending) > workers:           # the newest parse while the older ones load
                 load_chunk(con, quote(pending.popleft().result()))
         while pending:
             load_chunk(con, quote(pending.popleft().result()))

@@ -62,8 +62,21 @@ def _parser(chunks: int):
     """(executor, parses in flight) for the chunk parses of one run."""
     processes = min(2, os.cpu_count() or 1)
     if chunks > 1 and processes > 1:
-        return ProcessPoolExecutor(processes, mp_context=get_context("spawn")), processes
+        return ProcessPoolExecutor(processes, mp_context=get_context("spawn"), initializer=_exit_with_parent,
+                                   initargs=(os.getpid(),)), processes
     return ThreadPoolExecutor(1, thread_name_prefix="tpbis-parse"), 1
+
+
+def _exit_with_parent(parent: int) -> None:
+    """In a parse worker: exit when the sync's process is gone (killed with SIGKILL, say),
+    instead of waiting forever for work that will never come."""
+    import threading
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(1)
+        os._exit(0)
+    threading.Thread(target=watch, name="tpbis-parent-watch", daemon=True).start()
 
 
 def _run_id() -> str:

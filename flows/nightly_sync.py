@@ -10,7 +10,10 @@ from __future__ import annotations
 import os
 import time
 import uuid
+from collections import deque
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from datetime import datetime, timezone
+from multiprocessing import get_context
 from pathlib import Path
 
 from prefect import flow, get_run_logger, task
@@ -41,11 +44,6 @@ def fetch_chunk(settings: Settings, villages: list[dict]) -> list[sync.Fetched]:
 
 
 @task(cache_policy=NONE)
-def transform_chunk(run_id, now, fetched, state, ref, skipped=()) -> warehouse.Batch:
-    return sync.build_batch(run_id, now, fetched, state, ref, skipped=skipped)
-
-
-@task(cache_policy=NONE)
 def load_chunk(con, batch: warehouse.Batch) -> None:
     get_run_logger().info("loading %d villages (%d fetches) in one transaction", len(batch.villages), len(batch.fetches))
     warehouse.load_batch(con, batch)
@@ -59,6 +57,27 @@ def publish_snapshot(con, settings: Settings) -> None:
 
 def _chunks(items: list, size: int) -> list[list]:
     return [items[i:i + size] for i in range(0, len(items), max(1, size))]
+
+
+def _parser(chunks: int):
+    """(executor, parses in flight) for the chunk parses of one run."""
+    processes = min(2, os.cpu_count() or 1)
+    if chunks > 1 and processes > 1:
+        return ProcessPoolExecutor(processes, mp_context=get_context("spawn"), initializer=_exit_with_parent,
+                                   initargs=(os.getpid(),)), processes
+    return ThreadPoolExecutor(1, thread_name_prefix="tpbis-parse"), 1
+
+
+def _exit_with_parent(parent: int) -> None:
+    """In a parse worker: exit when the sync's process is gone (killed with SIGKILL, say),
+    instead of waiting forever for work that will never come."""
+    import threading
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(1)
+        os._exit(0)
+    threading.Thread(target=watch, name="tpbis-parent-watch", daemon=True).start()
 
 
 def _run_id() -> str:
@@ -119,22 +138,41 @@ def nightly_sync(registry_path: str | None = None, warehouse_path: str | None = 
     state = warehouse.sheet_state(con)
 
     plan = plan_sync(settings, villages.to_dict("records"), state, full_sweep)
+    # Parse each chunk while the previous ones load here: in 2 worker processes when there is
+    # more than one chunk (parsing is Python: one process uses one core), else on a thread.
+    # Not a Prefect task: its arguments are every cell of a chunk, which Prefect would walk.
+    # quote(): the same for load_chunk's argument. One writer: loads stay in this process.
+    chunks = _chunks(plan.fetch, settings.chunk_size)
+    parser, workers = _parser(len(chunks))
     with progress.start("sync", len(plan.fetch), interval=settings.progress_seconds,
                         every=settings.progress_every, line_sink=get_run_logger().info) as tracker:
-        futures = [fetch_chunk.submit(settings, chunk) for chunk in _chunks(plan.fetch, settings.chunk_size)]
-        # quote(): Prefect would otherwise walk every cell of every workbook looking for futures
-        # in the tasks' arguments. Transform and load run here, in the flow's process (one writer).
-        load_chunk(con, quote(transform_chunk(run_id, started, quote([]), quote(state), ref, skipped=quote(plan.skipped))))
-        http_429 = seen = reads = 0
-        for future in as_completed(futures):
-            fetched = future.result()
-            http_429 += sum(f.http_429 for f in fetched)
-            seen, reads = seen + len(fetched), reads + sum(f.reads for f in fetched)
-            tracker.advance_to("fetch", seen, reads)      # fetched in another process: counted here
-            batch = transform_chunk(run_id, started, quote(fetched), quote(state), ref)
-            tracker.advance("parse", len(fetched))
+        futures = [fetch_chunk.submit(settings, chunk) for chunk in chunks]
+
+        def load_next() -> None:
+            parsed, n = pending.popleft()
+            batch = parsed.result()
+            tracker.advance("parse", n)
             load_chunk(con, quote(batch))
-            tracker.advance("load", len(fetched))
+            tracker.advance("load", n)
+
+        try:
+            pending = deque([(parser.submit(sync.build_batch, run_id, started, [], {}, ref, skipped=plan.skipped), 0)])
+            http_429 = seen = reads = 0
+            for future in as_completed(futures):
+                fetched = future.result()
+                http_429 += sum(f.http_429 for f in fetched)
+                seen, reads = seen + len(fetched), reads + sum(f.reads for f in fetched)
+                tracker.advance_to("fetch", seen, reads)      # fetched in another process: counted here
+                mine = {f.village["spreadsheet_key"]: state[f.village["spreadsheet_key"]]
+                        for f in fetched if f.village["spreadsheet_key"] in state}
+                pending.append((parser.submit(sync.build_batch, run_id, started, fetched, mine, ref), len(fetched)))
+                del fetched
+                while len(pending) > workers:           # the newest parse while the older ones load
+                    load_next()
+            while pending:
+                load_next()
+        finally:
+            parser.shutdown(cancel_futures=True)
 
     if write_back:
         from tpbis.writeback import write_back_run

@@ -16,7 +16,7 @@ from tpbis.cli import app
 from tpbis.registry import read_registry
 from tpbis.settings import CONFIG_DIR, Settings
 from tpbis.sheets_server import values as server_values
-from transforms.workbook import parse_workbook
+from transforms.workbook import parse_workbook_parts
 
 REGISTRY = read_registry(CONFIG_DIR / "villages.csv")
 KEYS = dict(zip(REGISTRY["kode_desa"], REGISTRY["spreadsheet_key"]))
@@ -81,9 +81,9 @@ def make_odd(server, monkeypatch) -> dict[str, int]:
     def parse_with_a_bug(value_ranges, village, **kwargs):
         if village["kode_desa"] == BUG:
             raise KeyError("a bug nobody wrote a test for")
-        return parse_workbook(value_ranges, village, **kwargs)
+        return parse_workbook_parts(value_ranges, village, **kwargs)
 
-    monkeypatch.setattr(sync, "parse_workbook", parse_with_a_bug)
+    monkeypatch.setattr(sync, "parse_workbook_parts", parse_with_a_bug)   # one chunk: parsed on a thread here
     return base
 
 
@@ -171,6 +171,6 @@ def test_a_village_failed_by_an_odd_payload_keeps_its_previous_data(sync_env, sh
                  [ODD_CELLS])[0][0] == 3
     # once the sheets are normal again, everyone loads
     sheets_server.faults.clear()
-    monkeypatch.setattr(sync, "parse_workbook", parse_workbook)
+    monkeypatch.setattr(sync, "parse_workbook_parts", parse_workbook_parts)
     summary = nightly_sync(full=True)
     assert summary["villages_failed"] == 0, summary["failed"]

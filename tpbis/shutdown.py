@@ -105,8 +105,13 @@ def _reap(pid: int) -> bool:
 def exit_now(message: str, code: int = 3) -> None:
     """One line on stderr, children stopped, and out without waiting for worker threads that
     may still be pacing fetches (what they would write is rolled back anyway)."""
-    stop_children()
     sys.stdout.flush()
     sys.stderr.write(message.rstrip("\n") + "\n")
     sys.stderr.flush()
+    # Then silence: Prefect's log worker complains on stderr once its server is gone, and that
+    # must not become a second line (or glue itself to ours).
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, 1)
+    os.dup2(devnull, 2)
+    stop_children()
     os._exit(code)

@@ -17,10 +17,10 @@ import pandas as pd
 
 from tpbis import sheets
 from tpbis.settings import Settings
-from tpbis.warehouse import HISTORIED, Batch
+from tpbis.warehouse import Batch
 from transforms.columns import PROBLEM_COLUMNS, TAB_COUNT_COLUMNS, all_columns
 from transforms.reference import Reference
-from transforms.workbook import UnreadableSheet, parse_workbook
+from transforms.workbook import UnreadableSheet, join_parts, parse_workbook_parts
 
 JAKARTA = ZoneInfo("Asia/Jakarta")
 
@@ -140,7 +140,8 @@ def build_batch(run_id: str, now: datetime, fetched: list[Fetched], state: dict,
     `parse_error`: never the chunk, never the run.
     """
     fetch_rows, state_rows, runs, villages = [], [], [], []
-    parts: dict[str, list[pd.DataFrame]] = {t: [] for t in HISTORIED}
+    parts: dict[str, list[pd.DataFrame]] = {t: [] for t in ("rejections", "warnings")}
+    parsed_books = []                   # joined into one frame per table at the end (join_parts)
     for f in fetched:
         v = f.village
         if f.error is not None:
@@ -157,19 +158,16 @@ def build_batch(run_id: str, now: datetime, fetched: list[Fetched], state: dict,
             fetch_rows.append(fetch_row)
         runs.append(run)
         if parsed is not None:
-            for table, frame in parsed.tables.items():
-                parts[table].append(frame)
+            parsed_books.append(parsed)
             parts["rejections"].append(parsed.rejections)
             parts["warnings"].append(parsed.warnings)
-            parts["tab_counts"].append(parsed.tab_counts.assign(kode_desa=v["kode_desa"],
-                                                                spreadsheet_key=v["spreadsheet_key"]))
             villages.append(v["kode_desa"])
         if state_row is not None:
             state_rows.append(state_row)
     for v in skipped:
         runs.append(_village_run(run_id, v, "skipped"))
     return Batch(run_id=run_id, now=now, fetches=_frame(fetch_rows), villages=villages,
-                 tables={t: _concat(parts[t], _columns(t)) for t in HISTORIED},
+                 tables={**join_parts(parsed_books), **{t: _concat(parts[t], _columns(t)) for t in parts}},
                  state=_frame(state_rows), village_runs=_frame(runs))
 
 
@@ -190,8 +188,8 @@ def _one_workbook(run_id: str, now: datetime, v: dict, wb: sheets.Workbook, stat
     if seen:
         return fetch_row, state_row, _village_run(run_id, v, "unchanged", reads=wb.reads), None
     try:
-        parsed = parse_workbook(wb.value_ranges, v, spreadsheet_key=v["spreadsheet_key"], fetched_at=fetched_at,
-                                today=fetched_at.astimezone(JAKARTA).date(), ref=ref)
+        parsed = parse_workbook_parts(wb.value_ranges, v, spreadsheet_key=v["spreadsheet_key"], fetched_at=fetched_at,
+                                      today=fetched_at.astimezone(JAKARTA).date(), ref=ref)
     except UnreadableSheet as e:
         return fetch_row, None, _village_run(run_id, v, "failed", reason="unreadable_sheet", message=str(e),
                                              reads=wb.reads), None
@@ -209,7 +207,10 @@ def _columns(table: str) -> dict[str, str]:
 
 
 def _concat(frames: list[pd.DataFrame], columns: dict[str, str]) -> pd.DataFrame:
-    frames = [f[list(columns)] for f in frames if len(f)]
+    names = list(columns)
+    # the parsed frames already have these columns in this order: selecting them again (a
+    # reindex per frame) cost more than the concat itself
+    frames = [f if list(f.columns) == names else f[names] for f in frames if len(f)]
     if not frames:
         return _empty(columns)
     return pd.concat(frames, ignore_index=True)

@@ -179,3 +179,103 @@ def big_workbook(village: dict, kegiatan_rows: int = 1_000_000, kunjungan_rows: 
     block = [row.copy() for row in _blocks(MAX_MONTHS, 8, 1, seed, 1)["Kegiatan"][:1000]]
     repeats, rest = divmod(kegiatan_rows, len(block))
     return _workbook(village, {**tabs, "Kegiatan": block * repeats + block[:rest]})
+
+
+# --- messy workbooks: what librarians really type (contract section 4), a few bad cells --------
+
+MONTH_NAMES = ["Januari", "Pebruari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus", "September",
+               "Oktober", "Nopember", "Desember"]
+MONTH_ABBR = ["Jan", "Peb", "Mar", "Apr", "Mei", "Jun", "Jul", "Agt", "Sept", "Okt", "Nop", "Des"]
+MESSY_HEADERS = {
+    "Kunjungan": ["BULAN", "Pengunjung Laki Laki", "Pengunjung  Perempuan (P)", "Anggota baru", "Buku Dipinjam",
+                  "Pengguna Internet", "Hari Buka"],
+    "Kegiatan": ["No", "Tanggal", "Nama Kegiatan", "Jenis Kegiatan", "Strategi", "Peserta (L)", "Peserta (P)",
+                 "Mitra", "Keterangan"],
+}
+BAD_CELLS = ["banyak", "-5", "kemarin", "31/02/2024", "12,5 orang", "??"]
+
+
+def _messy_month(rng: random.Random, month: date):
+    style = rng.randrange(5)
+    if style == 0:
+        return _month_cell(month)
+    if style == 1:
+        return f"{MONTH_NAMES[month.month - 1]} {month.year}"
+    if style == 2:
+        return f"{MONTH_ABBR[month.month - 1]}-{month.year % 100:02d}"
+    if style == 3:
+        return f"{month.month}/{month.year}"
+    return f"{month.year}-{month.month:02d}"
+
+
+def _messy_day(rng: random.Random, day: date):
+    style = rng.randrange(5)
+    if style < 2:
+        return _day_cell(day)
+    if style == 2:
+        return f"{day.day:02d}/{day.month:02d}/{day.year}"
+    if style == 3:
+        return f"{day.day} {MONTH_ABBR[day.month - 1]} {day.year}"
+    return day.isoformat()
+
+
+def _messy_count(rng: random.Random, n: int):
+    style = rng.randrange(10)
+    if style < 6:
+        return n
+    if style < 8:
+        return f"{n} orang"
+    if style == 8:
+        return f"{n:,}".replace(",", ".") if n >= 1000 else str(n)
+    return "-" if n == 0 else n
+
+
+@lru_cache(maxsize=512)
+def _messy_blocks(months: int, activities: int, bad: float, seed: int, variant: int) -> dict:
+    """Rows (title and header included) of a messy Kunjungan and Kegiatan tab for one shape."""
+    rng = random.Random(f"messy:{seed}:{variant}:{months}:{activities}:{bad}")
+    spelled = {"Pelatihan Keterampilan": "Pelatihan", "Peer Learning Meeting": "PLM", "TIK": "internet"}
+    categories = list(CATEGORY_STRATEGY)
+    month_list = _months(months)
+    visits = [["LAPORAN KUNJUNGAN PERPUSTAKAAN DESA"], [], MESSY_HEADERS["Kunjungan"]]
+    for month in month_list:
+        visits.append([_messy_month(rng, month), _messy_count(rng, rng.randint(30, 1600)),
+                       _messy_count(rng, rng.randint(30, 1600)), _messy_count(rng, rng.randint(0, 25)),
+                       rng.randint(50, 1500), "-" if rng.random() < 0.2 else rng.randint(0, 150),
+                       rng.randint(18, 26)])
+    visits += [[], ["Jumlah"]]
+    activity_rows = [MESSY_HEADERS["Kegiatan"]]
+    for i in range(activities):
+        month = month_list[i * len(month_list) // max(1, activities)]
+        category = rng.choice(categories)
+        shown = spelled.get(category, category)
+        shown = shown.upper() if rng.random() < 0.1 else shown
+        activity_rows.append([i + 1, _messy_day(rng, month.replace(day=rng.randint(1, 28))),
+                              rng.choice(TITLES[category]), shown, "",
+                              _messy_count(rng, rng.randint(0, 20)), _messy_count(rng, rng.randint(1, 30)),
+                              "PKK" if rng.random() < 0.3 else "", ""])
+    for rows, columns in ((visits, (0, 1, 2)), (activity_rows, (1, 5, 6))):
+        for row in rows:
+            if len(row) > 3 and rng.random() < bad and row[0] not in ("No", "BULAN"):
+                row[rng.choice(columns)] = rng.choice(BAD_CELLS)
+    for row in activity_rows:
+        while row and row[-1] == "":
+            row.pop()                                        # Sheets trims trailing empties
+    return {"Kunjungan": visits, "Kegiatan": activity_rows}
+
+
+def messy_workbook(village: dict, months: int = 18, activities: int = 480, bad: float = 0.03,
+                   seed: int = 1, variants: int = 64) -> dict:
+    """A workbook typed the way librarians type (section 4 of the contract): title rows above
+    the header, header variants, months and days in several spellings, `12 orang`, `1.234`,
+    `-`, category synonyms, a totals row, and a share `bad` of rows with one bad cell (those
+    rows are rejected). Profil, Mitra and Dampak are as in `synthetic_workbook`."""
+    variant = zlib.crc32(village["kode_desa"].encode()) % variants
+    tabs = {t: [row.copy() for row in rows] for t, rows in _messy_blocks(months, activities, bad, seed, variant).items()}
+    clean = _blocks(months, 1, 1, seed, variant % VARIANTS)
+    workbook = _workbook(village, {"Kunjungan": [], "Kegiatan": [], "Mitra": [r.copy() for r in clean["Mitra"]],
+                                   "Dampak": [r.copy() for r in clean["Dampak"]]})
+    for sheet in workbook["sheets"]:
+        if sheet["title"] in tabs:
+            sheet["rows"] = tabs[sheet["title"]]
+    return workbook

@@ -16,6 +16,7 @@ from datetime import date, datetime, timezone
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from transforms.cells import normalise_value_ranges
 from transforms.columns import TAB_COUNT_COLUMNS, TABLE_COLUMNS, TABLE_TABS, all_columns
@@ -26,7 +27,8 @@ from transforms.rules import CODES, Found, problems_frame
 from transforms.tabs import TabResult, parse_table_tab, read_column, typed_array
 from transforms.text import cell_text, is_blank, normalise_place_name
 
-__all__ = ["ParsedWorkbook", "UnreadableSheet", "parse_workbook", "find_tabs"]
+__all__ = ["ParsedWorkbook", "ParsedParts", "UnreadableSheet", "parse_workbook", "parse_workbook_parts", "join_parts",
+           "find_tabs"]
 
 REQUIRED_TABS = ("Kunjungan", "Kegiatan")
 FETCHED_AT_DTYPE = pd.DatetimeTZDtype("us", "UTC")
@@ -42,6 +44,31 @@ class ParsedWorkbook:
     rejections: pd.DataFrame
     warnings: pd.DataFrame
     tab_counts: pd.DataFrame
+
+
+@dataclass
+class ParsedParts:
+    """A parsed workbook before its tables become DataFrames: per table, the typed data
+    columns (TABLE_COLUMNS order) and the sheet rows they came from; the lineage values are
+    one per workbook. The sync joins the parts of a whole chunk with `join_parts`: one frame
+    per table per chunk instead of one per table per workbook (pandas' fixed cost per frame
+    and per concatenated frame was most of the work on an ordinary workbook)."""
+
+    tables: dict[str, tuple[dict[str, object], np.ndarray]]
+    tab_names: dict[str, str]
+    rejections: pd.DataFrame
+    warnings: pd.DataFrame
+    tab_counts: pd.DataFrame
+    kode_desa: str
+    spreadsheet_key: str
+    fetched_at: pd.Timestamp            # UTC
+
+    def to_workbook(self) -> ParsedWorkbook:
+        tables = {table: _frame(table, TabResult(self.tab_names[table], columns, rows, [], [], 0, 0),
+                                self.kode_desa, self.spreadsheet_key, self.fetched_at)
+                  for table, (columns, rows) in self.tables.items()}
+        return ParsedWorkbook(tables=tables, rejections=self.rejections, warnings=self.warnings,
+                              tab_counts=self.tab_counts)
 
 
 def find_tabs(value_ranges: Mapping[str, list]) -> dict[str, list]:
@@ -190,6 +217,20 @@ def parse_workbook(
     today: date,
     ref: Reference,
 ) -> ParsedWorkbook:
+    """Parse every template tab of one village's workbook (see `parse_workbook_parts`)."""
+    return parse_workbook_parts(value_ranges, village, spreadsheet_key=spreadsheet_key, fetched_at=fetched_at,
+                                today=today, ref=ref).to_workbook()
+
+
+def parse_workbook_parts(
+    value_ranges: Mapping[str, list],
+    village: Mapping,
+    *,
+    spreadsheet_key: str,
+    fetched_at: datetime,
+    today: date,
+    ref: Reference,
+) -> ParsedParts:
     """Parse every template tab of one village's workbook.
 
     Raises UnreadableSheet when Kunjungan or Kegiatan is missing, or when a present tab's
@@ -221,7 +262,7 @@ def parse_workbook(
         else:
             results[table] = parse_table_tab(tabs[tab], tab, table, ref, today)
 
-    tables = {table: _frame(table, results[table], kode_desa, spreadsheet_key, stamp) for table in TABLE_TABS}
+    tables = {table: results[table].source_rows for table in TABLE_TABS}      # row counts, for the invariant
     rejections = problems_frame([f for r in results.values() for f in r.rejections], ref.messages,
                                 kode_desa, spreadsheet_key)
     _check_invariant(results, tables, rejections)
@@ -236,4 +277,51 @@ def parse_workbook(
     tab_counts = frame({name: strings([c[name] for c in counts]) if dtype == "string"
                         else integers(np.array([c[name] for c in counts], dtype=np.int64))
                         for name, dtype in TAB_COUNT_COLUMNS.items()}, len(counts))
-    return ParsedWorkbook(tables=tables, rejections=rejections, warnings=warnings, tab_counts=tab_counts)
+    return ParsedParts(tables={table: (results[table].columns, results[table].source_rows) for table in TABLE_TABS},
+                       tab_names={table: results[table].tab for table in TABLE_TABS},
+                       rejections=rejections, warnings=warnings, tab_counts=tab_counts,
+                       kode_desa=kode_desa, spreadsheet_key=spreadsheet_key, fetched_at=stamp)
+
+
+def _concat_arrays(arrays: list):
+    """One array from same-typed pandas/numpy arrays (the typed columns of `typed_array`)."""
+    if all(isinstance(a, np.ndarray) for a in arrays):
+        return np.concatenate(arrays)
+    kind = type(arrays[0])
+    if all(type(a) is kind for a in arrays) and len({str(a.dtype) for a in arrays}) == 1:
+        return kind._concat_same_type(arrays)
+    return pd.concat([pd.Series(a) for a in arrays], ignore_index=True).array
+
+
+def _repeat_strings(values: list[str], counts: np.ndarray):
+    index = np.repeat(np.arange(len(values), dtype=np.int64), counts)
+    return pd.arrays.ArrowStringArray(pa.array(values, type=pa.large_string()).take(pa.array(index)))
+
+
+def join_parts(parts: list[ParsedParts]) -> dict[str, pd.DataFrame]:
+    """The tables (and `tab_counts`, with kode_desa and spreadsheet_key) of many parsed
+    workbooks, one DataFrame each: the same rows, columns and dtypes as concatenating the
+    frames of `parse_workbook` one by one (the lineage columns are built once per chunk)."""
+    out = {}
+    keys, codes = [p.spreadsheet_key for p in parts], [p.kode_desa for p in parts]
+    stamps = np.array([p.fetched_at.tz_convert(None).to_datetime64() for p in parts], dtype="datetime64[us]")
+    for table in TABLE_TABS:
+        counts = np.array([len(p.tables[table][1]) for p in parts], dtype=np.int64)
+        n = int(counts.sum())
+        columns = {name: _concat_arrays([p.tables[table][0][name] for p in parts]) if parts
+                   else typed_array(dtype, [None], np.zeros(0, dtype=np.int64))
+                   for name, dtype in TABLE_COLUMNS[table].items()}
+        columns["kode_desa"] = _repeat_strings(codes, counts)
+        columns["spreadsheet_key"] = _repeat_strings(keys, counts)
+        columns["tab"] = constant_strings(TABLE_TABS[table], n)
+        columns["source_row"] = integers(np.concatenate([p.tables[table][1] for p in parts]) if parts
+                                         else np.zeros(0, dtype=np.int64))
+        columns["fetched_at"] = pd.array(np.repeat(stamps, counts), dtype=FETCHED_AT_DTYPE)
+        out[table] = frame({name: columns[name] for name in all_columns(table)}, n)
+    counts = np.array([len(p.tab_counts) for p in parts], dtype=np.int64)
+    tab_counts = {name: _concat_arrays([p.tab_counts[name].array for p in parts]) if parts
+                  else (strings([]) if dtype == "string" else integers(np.zeros(0, np.int64)))
+                  for name, dtype in TAB_COUNT_COLUMNS.items()}
+    out["tab_counts"] = frame({"kode_desa": _repeat_strings(codes, counts),
+                               "spreadsheet_key": _repeat_strings(keys, counts), **tab_counts}, int(counts.sum()))
+    return out

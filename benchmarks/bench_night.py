@@ -1,0 +1,231 @@
+"""The nightly sync on the production shape, against the floor: fetching the same sheets.
+
+N ordinary workbooks (default 2,000 x ~540 rows: 18 `Kunjungan` months and 480 `Kegiatan`
+rows typed the way librarians type, ~3 % of rows with a bad cell) are served by the local
+Sheets server, in a process of its own (its cost is not the sync's). One run reports:
+
+  * the fixed cost of one sync (a 1-sheet sync; the first one includes the temporary Prefect
+    server's start),
+  * the sync's MARGINAL time for N sheets (N-sheet sync minus the 1-sheet sync),
+  * the bare fetch: the same N `values:batchGet` answers from the same server with plain
+    `requests` on 8 threads (the floor on this machine), and the ratio marginal / floor,
+  * rows/s and the peak RSS of this process (the sync; the server is elsewhere),
+  * with --replay, `tpbis replay` over the resulting warehouse (rows/s).
+
+    .venv/bin/python benchmarks/bench_night.py [--sheets 2000] [--replay]
+
+The province-sized night: a first sync of N small sheets (20 rows each, no quota: its
+per-sheet cost), then a share of them edited and synced under a quota with latency, reported
+against the quota bound (reads / quota, plus the fixed cost of a 1-sheet sync):
+
+    .venv/bin/python benchmarks/bench_night.py --sheets 20000 --small --changed 0.05 \
+        --quota 600 --latency 0.15
+
+Never part of the test suite (no timing is asserted anywhere).
+"""
+from __future__ import annotations
+
+import argparse
+import multiprocessing as mp
+import os
+import resource
+import tempfile
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+for k, v in {"PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "120", "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+             "DO_NOT_TRACK": "1", "PREFECT_LOGGING_LEVEL": "WARNING"}.items():
+    os.environ.setdefault(k, v)
+
+SEED = 14
+
+
+def _workbook(village: dict, small: bool, edit: int = 0) -> dict:
+    from tpbis.synthetic import messy_workbook, synthetic_workbook
+    if small:
+        book = synthetic_workbook(village, months=4, activities_per_month=4, seed=SEED)   # 4 + 16 rows
+    else:
+        book = messy_workbook(village, seed=SEED)
+    if edit:                                   # a librarian's edit: one more visitor in the first month
+        rows = book["sheets"][1]["rows"]
+        first = next(i for i, r in enumerate(rows) if r and isinstance(r[1] if len(r) > 1 else None, int))
+        rows[first][1] += edit
+    return book
+
+
+def _serve(pipe, sheets: int, small: bool) -> None:
+    """The child process: a SheetsServer over N workbooks, driven by commands on `pipe`."""
+    from tpbis.sheets_server import SheetsServer
+    from tpbis.synthetic import synthetic_registry
+    villages = synthetic_registry(sheets, seed=SEED)
+    with SheetsServer() as server:
+        for v in villages:
+            server.put_workbook(_workbook(v, small), keep_modified=False)
+        pipe.send(server.url)
+        while True:
+            command, arg = pipe.recv()
+            if command == "stop":
+                break
+            if command == "edit":               # arg: number of sheets to change (spread evenly)
+                step = max(1, len(villages) // max(1, arg))
+                for v in villages[::step][:arg]:
+                    server.put_workbook(_workbook(v, small, edit=1))
+                pipe.send(len(villages[::step][:arg]))
+            elif command == "quota":              # a new minute: the seeding sync's reads do not count
+                server.quota.reset()
+                server.quota.reads_per_minute = arg
+                pipe.send(None)
+            elif command == "latency":
+                server.faults.latency = arg
+                pipe.send(None)
+            elif command == "counters":
+                pipe.send(server.counters.snapshot())
+            elif command == "reset":
+                server.counters.reset()
+                pipe.send(None)
+
+
+class Server:
+    def __init__(self, sheets: int, small: bool):
+        self._pipe, child = mp.Pipe()
+        self._process = mp.get_context("spawn").Process(target=_serve, args=(child, sheets, small), daemon=True)
+        self._process.start()
+        self.url = self._pipe.recv()
+
+    def __call__(self, command: str, arg=None):
+        self._pipe.send((command, arg))
+        return self._pipe.recv()
+
+    def stop(self) -> None:
+        self._pipe.send(("stop", None))
+        self._process.join(30)
+
+
+def bare_fetch(url: str, keys: list[str], workers: int = 8) -> tuple[float, int]:
+    """Seconds to fetch every key's batchGet answer with plain requests on `workers` threads."""
+    import threading
+
+    import requests
+
+    from tpbis.sheets import VALUE_PARAMS
+    from transforms.columns import TEMPLATE_TABS
+    local = threading.local()
+    params = [("ranges", "'" + t + "'") for t in TEMPLATE_TABS] + list(VALUE_PARAMS.items())
+
+    def one(key: str) -> int:
+        session = getattr(local, "session", None) or requests.Session()
+        local.session = session
+        answer = session.get(f"{url}/v4/spreadsheets/{key}/values:batchGet", params=params, timeout=60)
+        answer.raise_for_status()
+        return len(answer.content)
+
+    started = time.perf_counter()
+    with ThreadPoolExecutor(workers) as pool:
+        size = sum(pool.map(one, keys))
+    return time.perf_counter() - started, size
+
+
+def _cpu() -> float:
+    """CPU seconds of this process so far, all threads, plus its finished children (the sync's
+    parse workers; on a shared machine a fairer figure than wall time). The Sheets server
+    and the Prefect API server are other processes, still running, so not counted."""
+    return sum(u.ru_utime + u.ru_stime for u in (resource.getrusage(resource.RUSAGE_SELF),
+                                                   resource.getrusage(resource.RUSAGE_CHILDREN)))
+
+
+def _sync(registry: list[dict], work: Path, name: str) -> tuple[float, dict]:
+    from flows.nightly_sync import nightly_sync
+    from tpbis.synthetic import write_registry_csv
+    path = write_registry_csv(registry, work / f"{name}.csv")
+    started, cpu = time.perf_counter(), _cpu()
+    summary = nightly_sync(registry_path=str(path), warehouse_path=str(work / f"{name}.duckdb"))
+    summary["cpu"] = _cpu() - cpu
+    return time.perf_counter() - started, summary
+
+
+def _peak_mib() -> str:
+    """Peak RSS of this process / of the largest finished child (a parse worker)."""
+    own, child = (resource.getrusage(who).ru_maxrss / 1024 for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN))
+    return f"{own:,.0f} / {child:,.0f}"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sheets", type=int, default=2000)
+    parser.add_argument("--small", action="store_true", help="20-row clean sheets instead of ~540-row messy ones")
+    parser.add_argument("--changed", type=float, default=None,
+                        help="after a first sync, edit this share of the sheets and time the second sync")
+    parser.add_argument("--quota", type=int, default=0, help="reads per minute for the timed night (0 = none)")
+    parser.add_argument("--latency", type=float, default=0.0, help="seconds the server adds to each request then")
+    parser.add_argument("--replay", action="store_true", help="also time `tpbis replay` over the warehouse")
+    args = parser.parse_args()
+
+    from tpbis.synthetic import synthetic_registry
+    print(f"building {args.sheets:,} {'small' if args.small else 'messy'} workbooks in the server process...",
+          flush=True)
+    server = Server(args.sheets, args.small)
+    villages = synthetic_registry(args.sheets, seed=SEED)
+    os.environ.update({"TPBIS_SHEETS_API_URL": server.url, "TPBIS_DRIVE_API_URL": server.url,
+                       "TPBIS_SHEETS_READS_PER_MINUTE": "1000000", "TPBIS_FULL_SWEEP_DAYS": "0"})
+    try:
+        with tempfile.TemporaryDirectory() as tmp:
+            work = Path(tmp)
+            cold, _ = _sync(villages[:1], work, "one-cold")
+            fixed, one = _sync(villages[:1], work, "one")
+            print(f"fixed cost of one sync: {cold:.1f} s with the Prefect server's start, {fixed:.1f} s warm",
+                  flush=True)
+            server("reset")
+            wall, first = _sync(villages, work, "all")
+            marginal = wall - fixed
+            rows = first["rows_loaded"] + first["rows_rejected"]
+            peak = _peak_mib()
+            cpu = _cpu()
+            floor, size = bare_fetch(server.url, [v["spreadsheet_key"] for v in villages])
+            floor_cpu = _cpu() - cpu
+            print(f"\n{args.sheets:,} sheets, {rows:,} data rows ({first['rows_loaded']:,} loaded, "
+                  f"{first['rows_rejected']:,} rejected), {size / 2**20:,.0f} MiB of JSON; "
+                  f"{first['villages_failed']} villages failed")
+            print(f"load average now: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores (wall times suffer above 2)")
+            print("| sync wall | sync marginal | bare fetch (8 threads) | ratio | rows/s (marginal) | "
+                  "per sheet | sync CPU (marginal) | fetch CPU | peak RSS (sync / parse worker) |")
+            print("|---|---|---|---|---|---|---|---|---|")
+            print(f"| {wall:.1f} s | {marginal:.1f} s | {floor:.1f} s | {marginal / floor:.1f} x | "
+                  f"{rows / marginal:,.0f} | {marginal / args.sheets * 1000:.1f} ms | "
+                  f"{first['cpu'] - one['cpu']:.1f} s | {floor_cpu:.1f} s | {peak} MiB |", flush=True)
+
+            if args.replay:
+                from tpbis.replay import replay_all
+                from tpbis.settings import Settings
+                settings = Settings.from_env().with_(warehouse=work / "all.duckdb")
+                started = time.perf_counter()
+                replay_all(settings)
+                seconds = time.perf_counter() - started
+                print(f"replay of {args.sheets:,} fetches: {seconds:.1f} s, {rows / seconds:,.0f} rows/s, "
+                      f"peak RSS {_peak_mib()} MiB", flush=True)
+
+            if args.changed is not None:
+                edited = server("edit", round(args.sheets * args.changed))
+                server("quota", args.quota or None)
+                server("latency", args.latency)
+                server("reset")
+                os.environ["TPBIS_SHEETS_READS_PER_MINUTE"] = str(args.quota or 1_000_000)
+                wall, night = _sync(villages, work, "all")
+                counts = server("counters")
+                reads = counts.get("sheets.batchGet", 0) + counts.get("sheets.metadata", 0)
+                bound = reads / args.quota * 60 if args.quota else 0.0
+                print(f"\nnight: {edited:,} of {args.sheets:,} sheets edited, quota {args.quota or 'none'} reads/min, "
+                      f"latency {args.latency * 1000:.0f} ms")
+                print(f"  {night['villages_loaded']:,} loaded, {night['villages_skipped']:,} skipped, "
+                      f"{night['villages_failed']} failed; {reads:,} Sheets reads, {counts.get('sheets.429', 0)} x 429")
+                if bound:
+                    print(f"  wall {wall:.1f} s; quota bound {bound:.1f} s + fixed {fixed:.1f} s = {bound + fixed:.1f} s;"
+                          f" ratio {wall / (bound + fixed):.3f} x (marginal / bound {(wall - fixed) / bound:.3f} x)")
+                else:
+                    print(f"  wall {wall:.1f} s, marginal {wall - fixed:.1f} s")
+    finally:
+        server.stop()
+
+
+if __name__ == "__main__":
+    main()

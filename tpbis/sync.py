@@ -20,6 +20,7 @@ from tpbis.settings import Settings
 from tpbis.warehouse import Batch
 from transforms.columns import PROBLEM_COLUMNS, TAB_COUNT_COLUMNS, all_columns
 from transforms.reference import Reference
+from transforms.text import mask_workbook
 from transforms.workbook import UnreadableSheet, join_parts, parse_workbook_parts
 
 JAKARTA = ZoneInfo("Asia/Jakarta")
@@ -175,6 +176,9 @@ def _one_workbook(run_id: str, now: datetime, v: dict, wb: sheets.Workbook, stat
     """(fetch row to land, sheet state to record or None, village run row, ParsedWorkbook or None)
     for one fetched workbook. Raises on anything unexpected; build_batch turns that into a
     failed village, and nothing of this village is written."""
+    masked = mask_workbook(wb.value_ranges)       # no NIK or phone number lands, even in raw
+    if masked is not wb.value_ranges:
+        wb = sheets.Workbook(wb.spreadsheet_key, masked, wb.reads, wb.fetched_at)
     digest = wb.content_hash
     fetched_at = datetime.fromtimestamp(wb.fetched_at, timezone.utc)
     seen = state.get(v["spreadsheet_key"], (None, None))[1] == digest

@@ -139,6 +139,8 @@ def read_initials(value) -> tuple[str | None, str | None, str | None]:
     digits = sum(ch.isdigit() for ch in text)
     if digits >= 8:
         return None, "nik_removed", f"[{digits} digit]"
+    if NIK_MASK in text or PHONE_MASK in text:      # masked before it landed (mask_workbook)
+        return None, "nik_removed", text
     words = _WORD.findall(text)
     if not words:
         return clean_text(text), None, None
@@ -172,6 +174,35 @@ def mask_personal_numbers(text: str) -> tuple[str, int]:
     return text, niks + phones
 
 
+def mask_workbook(value_ranges):
+    """The cells as they may land in the warehouse's raw tables: every text cell outside
+    `Profil` (whose NPP is 16 digits by design) with NIK-like and phone numbers masked.
+
+    The sync parses and lands this, never the original, so no copy of such a number is kept
+    anywhere, and a replay of the landed cells gives exactly what the sync gave (the masks are
+    read as masked numbers: a warning in free text, `nik_removed` in Inisial Penerima). The
+    same object comes back when nothing needed masking (the common case costs one scan)."""
+    if not isinstance(value_ranges, dict):
+        return value_ranges
+    out = None
+    for tab, rows in value_ranges.items():
+        if tab == "Profil" or not isinstance(rows, list):
+            continue
+        for i, row in enumerate(rows):
+            if not isinstance(row, list):
+                continue
+            for j, cell in enumerate(row):
+                if type(cell) is str and sum(ch.isdigit() for ch in cell) >= 10:
+                    masked, count = mask_personal_numbers(cell)
+                    if count:
+                        if out is None:
+                            out = dict(value_ranges)
+                        if out[tab] is rows:            # copy on first write: the input stays as it was
+                            out[tab] = [list(r) if isinstance(r, list) else r for r in rows]
+                        out[tab][i][j] = masked
+    return value_ranges if out is None else out
+
+
 def printable(text: str) -> str:
     """Text without control characters (NUL, escapes; tab and line breaks stay) and without
     lone surrogates, which neither a CSV reader nor an .xlsx file accepts."""
@@ -195,6 +226,8 @@ def guard_free_text(value, mask: bool = True) -> tuple[str | None, str | None, s
     length = len(text)
     text = printable(text)
     masked, count = mask_personal_numbers(text) if mask and sum(ch.isdigit() for ch in text) >= 10 else (text, 0)
+    if mask:                                        # masked before it landed: warn just the same
+        count += text.count(NIK_MASK) + text.count(PHONE_MASK)
     cut = cut_visibly(masked)
     if count:
         shown = masked if len(masked) <= 200 else masked[:199] + "…"

@@ -14,7 +14,7 @@ import requests
 from typer.testing import CliRunner
 
 from flows.nightly_sync import nightly_sync
-from tpbis.cli import app
+from tpbis.cli.main import app
 
 FAKE_TOKEN = "ya29.adc-FAKE-token-for-tests"
 

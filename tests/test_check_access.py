@@ -7,7 +7,7 @@ import json
 import pytest
 from typer.testing import CliRunner
 
-from tpbis.cli import app
+from tpbis.cli.main import app
 from tpbis.settings import CONFIG_DIR
 
 runner = CliRunner()

@@ -7,8 +7,8 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
-from tpbis.cli import app
-from tpbis.commandline.errors import INTERNAL_ERROR, ErrorReportingGroup
+from tpbis.cli.main import app
+from tpbis.cli.errors import INTERNAL_ERROR, ErrorReportingGroup
 from tpbis.errors import CannotRun, UsageError
 
 

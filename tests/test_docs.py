@@ -5,7 +5,7 @@ import duckdb
 import pytest
 
 from tpbis.settings import PROJECT_ROOT, SETTINGS_DOC, Settings
-from tpbis.warehouse import apply_schema
+from tpbis.warehouse.store import apply_schema
 
 README = (PROJECT_ROOT / "README.md").read_text(encoding="utf-8")
 DOCS = README + "".join(p.read_text(encoding="utf-8") for p in (PROJECT_ROOT / "docs").glob("*.md"))
@@ -30,7 +30,7 @@ def test_settings_defaults_match_the_contract():
 
 def _commands():
     from typer.main import get_command
-    from tpbis.cli import app
+    from tpbis.cli.main import app
     root = get_command(app)
     for name, cmd in root.commands.items():
         if hasattr(cmd, "commands"):

@@ -10,7 +10,7 @@ from __future__ import annotations
 import pytest
 
 from flows.nightly_sync import nightly_sync
-from tpbis import sheets
+from tpbis.google import sheets
 from tpbis.registry import read_registry
 from tpbis.settings import CONFIG_DIR, Settings
 

@@ -20,8 +20,8 @@ import pytest
 from typer.testing import CliRunner
 
 from tests import small_warehouse as sw
-from tpbis.cli import app
-from tpbis.extract import Quarter, Scope, write_extract
+from tpbis.cli.main import app
+from tpbis.extract.write import Quarter, Scope, write_extract
 
 Q = Quarter.parse("2022Q4")
 SHEETS = ["Ringkasan", "Desa", "Wilayah", "Kunjungan per Bulan", "Kegiatan per Strategi",
@@ -246,9 +246,9 @@ def test_a_quarter_nobody_reported_lists_every_village_as_missing(warehouse, tmp
 import copy                                                          # noqa: E402
 import shutil                                                        # noqa: E402
 
-from tpbis import sample                                             # noqa: E402
+from tpbis.local_sheets import sample  # noqa: E402
 from tpbis.settings import CONFIG_DIR                                # noqa: E402
-from tpbis.workbook_format import load_workbook, save_workbook       # noqa: E402
+from tpbis.local_sheets.workbook_format import load_workbook, save_workbook       # noqa: E402
 
 GOLDEN_QUARTERS = ["2022Q4", "2025Q4"]
 ABBR = "Jan Feb Mar Apr Mei Jun Jul Agu Sep Okt Nov Des".split()
@@ -301,7 +301,7 @@ def golden(prefect_harness, sample_files, tmp_path_factory):
     """One real sync of the sample (with planted formula text), then the extract of each
     golden quarter; the truth the expected values come from."""
     from flows.nightly_sync import nightly_sync
-    from tpbis.sheets_server import SheetsServer
+    from tpbis.local_sheets.server import SheetsServer
     base = tmp_path_factory.mktemp("golden")
     sheets = base / "sheets"
     shutil.copytree(sample_files, sheets)
@@ -586,7 +586,7 @@ def test_golden_views_agree_with_quarterly_indicators(golden):
 
 def test_parallel_writing_gives_the_same_files(warehouse, extract_dir, tmp_path, monkeypatch):
     """At province size the workbooks are written by several processes; same bytes either way."""
-    import tpbis.extract as extract_module
+    import tpbis.extract.write as extract_module
     monkeypatch.setattr(extract_module, "PARALLEL_FROM", 0)
     write_extract(warehouse, Q, tmp_path)
     assert sorted(files(tmp_path)) == sorted(files(extract_dir))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tpbis.extract import Quarter, Scope, ScopeError, plan_scopes, planned_files
+from tpbis.extract.write import Quarter, Scope, ScopeError, plan_scopes, planned_files
 from tpbis.regions import load_reference
 from tpbis.settings import CONFIG_DIR
 

@@ -13,7 +13,7 @@ import pytest
 from typer.testing import CliRunner
 
 from tests import small_warehouse as sw
-from tpbis.cli import app
+from tpbis.cli.main import app
 from transforms.text import CUT_MARK, EXCEL_MAX_CHARS
 
 CONTROL = "".join(map(chr, [*range(0, 9), 11, 12, *range(14, 32), 127]))

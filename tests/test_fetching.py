@@ -5,7 +5,7 @@ import duckdb
 import pytest
 
 from flows.nightly_sync import nightly_sync
-from tpbis import sheets
+from tpbis.google import sheets
 from tpbis.registry import read_registry
 from tpbis.settings import CONFIG_DIR, Settings
 
@@ -47,7 +47,7 @@ def test_missing_tab_costs_one_metadata_read_and_one_retry(sheets_server):
 
 
 def test_drive_listing_pages_by_1000(sheets_server):
-    from tpbis.synthetic import synthetic_registry, synthetic_workbook
+    from tpbis.local_sheets.synthetic import synthetic_registry, synthetic_workbook
     for v in synthetic_registry(2100):
         sheets_server.put_workbook(synthetic_workbook(v, months=1, activities_per_month=1))
     conn = sheets.connect(settings_for(sheets_server))
@@ -123,7 +123,7 @@ def test_failing_villages_keep_their_data_and_others_load(sync_env, sheets_serve
     for kode, n in before.items():
         assert rows(sync_env, "select count(*) from report.activities where kode_desa = ?", [kode])[0][0] == n
     from typer.testing import CliRunner
-    from tpbis.cli import app
+    from tpbis.cli.main import app
     result = CliRunner().invoke(app, ["sync"])
     assert result.exit_code == 1
     assert "14.03.01.2021" in result.output and "permission_denied" in result.output
@@ -180,6 +180,6 @@ def test_a_key_never_reaches_another_endpoint(sheets_server, odd):
         sheets.fetch_workbook(conn, key)
     assert err.value.code == "not_found"
     assert sheets_server.counters.for_key(real) == {}
-    from tpbis.sync import fetch_all
+    from tpbis.sync.steps import fetch_all
     [fetched] = fetch_all(conn, [{"kode_desa": "14.03.02.2008", "spreadsheet_key": key}], workers=1)
     assert fetched.workbook is None and fetched.error.code == "not_found"

@@ -11,7 +11,9 @@ import duckdb
 import pytest
 
 from flows.nightly_sync import nightly_sync
-from tpbis import sheets, sync, warehouse
+from tpbis.google import sheets
+from tpbis.sync import steps as sync
+from tpbis.warehouse import store as warehouse
 from tpbis.registry import read_registry
 from tpbis.settings import CONFIG_DIR, SQL_DIR, Settings
 from transforms.reference import load_reference

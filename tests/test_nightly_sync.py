@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 
 from flows.nightly_sync import nightly_sync
 from tpbis.registry import read_registry
-from tpbis.cli import app
+from tpbis.cli.main import app
 from tpbis.settings import CONFIG_DIR, PROJECT_ROOT
 from tests.contract_views import missing_contract_columns
 
@@ -142,7 +142,7 @@ def test_unreadable_village_keeps_previous_data_and_others_load(sync_env, sheets
 def test_warehouse_matches_the_samples_ground_truth(sync_env, sheets_server, sample_files):
     """What a careful person counts from each sheet (the generator's truth) is what loaded,
     and every row the truth says must be rejected is rejected, for the reason it says."""
-    from tpbis.sample import load_truth
+    from tpbis.local_sheets.sample import load_truth
     truth = load_truth(sample_files)
     nightly_sync()
     counts = {(k, t): (r, l) for k, t, r, l in query(sync_env, """

@@ -11,11 +11,12 @@ import requests
 from typer.testing import CliRunner
 
 from flows.nightly_sync import nightly_sync
-from tpbis import sheets, sync
-from tpbis.cli import app
+from tpbis.google import sheets
+from tpbis.sync import steps as sync
+from tpbis.cli.main import app
 from tpbis.registry import read_registry
 from tpbis.settings import CONFIG_DIR, Settings
-from tpbis.sheets_server import values as server_values
+from tpbis.local_sheets.server import values as server_values
 from transforms.workbook import parse_workbook
 
 REGISTRY = read_registry(CONFIG_DIR / "villages.csv")

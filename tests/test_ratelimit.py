@@ -1,5 +1,5 @@
 """The limiter spaces requests so that no 60-second window holds more than the quota."""
-from tpbis.ratelimit import RateLimiter
+from tpbis.google.pacing import RateLimiter
 
 
 def test_even_spacing_keeps_every_window_under_quota():

@@ -13,9 +13,9 @@ import pytest
 from typer.testing import CliRunner
 
 from tests import small_warehouse as sw
-from tpbis.cli import app
+from tpbis.cli.main import app
 from tpbis.settings import CONFIG_DIR, Settings
-from tpbis.warehouse import open_reader
+from tpbis.warehouse.store import open_reader
 
 
 @pytest.fixture

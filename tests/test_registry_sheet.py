@@ -9,10 +9,10 @@ import shutil
 import pytest
 from typer.testing import CliRunner
 
-from tpbis.cli import app
+from tpbis.cli.main import app
 from tpbis.registry import RegistryError, read_registry
 from tpbis.settings import CONFIG_DIR
-from tpbis.sheets_server import SheetsServer
+from tpbis.local_sheets.server import SheetsServer
 
 REGISTRY_KEY = "1RegistryTPBISRiau_0123456789abcdefghij"
 with open(CONFIG_DIR / "villages.csv", newline="", encoding="utf-8") as f:

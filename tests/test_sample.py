@@ -16,9 +16,9 @@ from pathlib import Path
 
 import pytest
 
-from tpbis import sample as S
-from tpbis import synthetic
-from tpbis.workbook_format import load_workbook
+from tpbis.local_sheets import sample as S
+from tpbis.local_sheets import synthetic
+from tpbis.local_sheets.workbook_format import load_workbook
 
 CONFIG = Path(__file__).resolve().parents[1] / "config"
 KEY = re.compile(r"^1[A-Za-z0-9_-]{43}$")

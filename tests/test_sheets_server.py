@@ -25,11 +25,11 @@ from gspread.urls import DRIVE_FILES_API_V3_URL
 from hypothesis import given
 from hypothesis import strategies as st
 
-from tpbis.gspread_client import RoutedHTTPClient, make_client
-from tpbis.sheets_server import SheetsServer
-from tpbis.sheets_server.faults import SlidingWindow
-from tpbis.sheets_server.ranges import A1Range, parse_a1
-from tpbis.workbook_format import (
+from tpbis.google.client import RoutedHTTPClient, make_client
+from tpbis.local_sheets.server import SheetsServer
+from tpbis.local_sheets.server.faults import SlidingWindow
+from tpbis.local_sheets.server.ranges import A1Range, parse_a1
+from tpbis.local_sheets.workbook_format import (
     cell_value,
     date_to_serial,
     now_rfc3339,
@@ -466,7 +466,7 @@ def test_stopped_server_refuses_connections(server, client):
 
 def test_serve_forever_prints_url_and_env_vars(tmp_path):
     save_workbook(WORKBOOK, tmp_path / f"{KEY}.json")
-    code = ("from tpbis.sheets_server import serve_forever; "
+    code = ("from tpbis.local_sheets.server import serve_forever; "
             f"serve_forever({str(tmp_path)!r}, port=0)")
     proc = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True)
     try:

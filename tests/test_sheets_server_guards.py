@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 from gspread.exceptions import APIError
 
-from tpbis.gspread_client import make_client
-from tpbis.sheets_server import SheetsServer
+from tpbis.google.client import make_client
+from tpbis.local_sheets.server import SheetsServer
 
 KEY = "1guards"
 

@@ -13,12 +13,13 @@ import pytest
 from typer.testing import CliRunner
 
 from flows.nightly_sync import nightly_sync
-from tpbis import sample, sheets
-from tpbis.cli import app
+from tpbis.local_sheets import sample
+from tpbis.google import sheets
+from tpbis.cli.main import app
 from tpbis.settings import CONFIG_DIR, Settings
-from tpbis.template import build_template, create_connection, create_sheet, drift, read_for_check, village_for
-from tpbis.writeback import NOTHING_REJECTED, VALIDASI
-from tpbis.workbook_format import date_to_serial
+from tpbis.village_sheets.template import build_template, create_connection, create_sheet, drift, read_for_check, village_for
+from tpbis.village_sheets.writeback import NOTHING_REJECTED, VALIDASI
+from tpbis.local_sheets.workbook_format import date_to_serial
 from transforms.reference import load_reference
 
 NEW = "14.03.02.2099"          # not a real desa: a new village of Kecamatan Bantan

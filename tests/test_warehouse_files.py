@@ -18,7 +18,7 @@ from flows.nightly_sync import nightly_sync
 from tpbis.errors import CannotRun
 from tpbis.registry import read_registry
 from tpbis.settings import CONFIG_DIR, Settings
-from tpbis.warehouse import open_reader
+from tpbis.warehouse.store import open_reader
 
 pytestmark = pytest.mark.usefixtures("prefect_harness")
 REGISTRY = read_registry(CONFIG_DIR / "villages.csv")

@@ -18,8 +18,8 @@ import pytest
 from flows.nightly_sync import nightly_sync
 from tpbis.registry import read_registry
 from tpbis.settings import CONFIG_DIR, SQL_DIR
-from tpbis.synthetic import synthetic_registry, synthetic_workbook, write_registry_csv
-from tpbis.warehouse import apply_schema, open_reader
+from tpbis.local_sheets.synthetic import synthetic_registry, synthetic_workbook, write_registry_csv
+from tpbis.warehouse.store import apply_schema, open_reader
 
 pytestmark = pytest.mark.usefixtures("prefect_harness")
 REGISTRY = read_registry(CONFIG_DIR / "villages.csv")
@@ -110,7 +110,7 @@ def test_replay_rebuilds_core_from_raw_alone(sync_env, sheets_server):
     before = views(sync_env)
     versions = q(sync_env, "select count(*), count(valid_to), min(valid_from), max(valid_from) from core.activities")
     from typer.testing import CliRunner
-    from tpbis.cli import app
+    from tpbis.cli.main import app
     sheets_server.stop()                                   # no Google, no server: raw cells only
     result = CliRunner().invoke(app, ["replay"])
     assert result.exit_code == 0, result.output

@@ -10,11 +10,12 @@ import duckdb
 import pytest
 
 from flows.nightly_sync import nightly_sync
-from tpbis import sheets, warehouse
+from tpbis.google import sheets
+from tpbis.warehouse import store as warehouse
 from tpbis.registry import read_registry
 from tpbis.settings import CONFIG_DIR, Settings
-from tpbis.validasi.links import Link
-from tpbis.writeback import (NO_WARNINGS, NOTHING_REJECTED, REJECTED_HEADER, VALIDASI, replace_requests,
+from tpbis.village_sheets.validasi.links import Link
+from tpbis.village_sheets.writeback import (NO_WARNINGS, NOTHING_REJECTED, REJECTED_HEADER, VALIDASI, replace_requests,
                              validasi_tab, write_back_run)
 
 pytestmark = pytest.mark.usefixtures("prefect_harness")

@@ -89,7 +89,7 @@ class Settings:
     @property
     def is_local(self) -> bool:
         """True when both APIs are on this machine: no credentials are needed then."""
-        from tpbis.gspread_client import is_loopback      # lazy: gspread is slow to import
+        from tpbis.google.client import is_loopback      # lazy: gspread is slow to import
         return is_loopback(self.sheets_api_url) and is_loopback(self.drive_api_url)
 
     @property

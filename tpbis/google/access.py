@@ -16,7 +16,8 @@ import pandas as pd
 import requests
 from gspread.exceptions import APIError
 
-from tpbis import sheets, template
+from tpbis.google import sheets
+from tpbis.village_sheets import template
 from tpbis.settings import Settings
 
 OK, NOT_SHARED, DELETED, DRIFT, ERROR = "ok", "not_shared", "deleted", "template_drift", "error"

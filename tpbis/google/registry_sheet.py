@@ -45,7 +45,7 @@ def parse(spec: str) -> tuple[str, str | None]:
 
 def registry_csv(spec: str, settings=None) -> str:
     """The registry sheet's cells as CSV text (header row first, as typed)."""
-    from tpbis import sheets
+    from tpbis.google import sheets
     from tpbis.settings import Settings
     key, tab = parse(spec)
     conn = sheets.connect(settings or Settings.from_env())

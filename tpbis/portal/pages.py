@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pandas as pd
 
-from tpbis.extract import Quarter
+from tpbis.extract.write import Quarter
 from tpbis.portal import charts
 
 WIB = ZoneInfo("Asia/Jakarta")

@@ -9,13 +9,13 @@ from __future__ import annotations
 
 from datetime import datetime
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NONE
 
 from tpbis.extract import artifact as extract_artifact
 from tpbis.extract.write import Quarter, write_extract
+from tpbis import wib
 from tpbis.settings import Settings
 
 DEFAULT_OUT = Path("data/extracts")
@@ -56,7 +56,7 @@ def quarterly_extract(quarter: str | None = None, as_of: str | None = None, kabu
     """
     from tpbis.warehouse.asof import check_quarter_ended
     settings = Settings.from_env().with_(warehouse=warehouse_path and Path(warehouse_path))
-    today = datetime.now(ZoneInfo("Asia/Jakarta")).date()
+    today = wib.today()
     q = Quarter.parse(quarter) if quarter else Quarter.last_full_before(today)
     check_quarter_ended(q, today, provisional)
     files = write_quarter(settings.warehouse, q, Path(out) if out else DEFAULT_OUT,

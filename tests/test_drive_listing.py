@@ -10,12 +10,10 @@ from __future__ import annotations
 import pytest
 
 from flows.nightly_sync import nightly_sync
-from tpbis.google import sheets
-from tpbis.registry import read_registry
-from tpbis.settings import CONFIG_DIR, Settings
+from tpbis.google import drive, sheets
+from tpbis.settings import Settings
+from tests.helpers import KEYS
 
-REGISTRY = read_registry(CONFIG_DIR / "villages.csv")
-KEYS = dict(zip(REGISTRY["kode_desa"], REGISTRY["spreadsheet_key"]))
 JANGKANG = KEYS["14.03.02.2008"]
 
 
@@ -26,7 +24,7 @@ def connect(server, **kw) -> sheets.Connection:
 
 def test_listing_retries_5xx_then_lists_everything(sheets_server):
     sheets_server.wire.drive_status(500, times=2)
-    listed = sheets.list_modified_times(connect(sheets_server))
+    listed = drive.list_modified_times(connect(sheets_server))
     assert sorted(listed) == sorted(KEYS.values())
     assert sheets_server.counters.total("drive.files.list") == 3
 
@@ -34,7 +32,7 @@ def test_listing_retries_5xx_then_lists_everything(sheets_server):
 def test_listing_retries_a_malformed_body(sheets_server):
     sheets_server.wire.drive_malformed(times=1)
     conn = connect(sheets_server)
-    assert sorted(sheets.list_modified_times(conn)) == sorted(KEYS.values())
+    assert sorted(drive.list_modified_times(conn)) == sorted(KEYS.values())
     assert conn.stats["http.malformed"] == 1
 
 
@@ -44,7 +42,7 @@ def test_a_listing_that_never_works_lists_nothing_instead_of_raising(sheets_serv
         sheets_server.wire.drive_status(503, times=None)
     else:
         sheets_server.wire.drive_malformed(times=None)
-    assert sheets.list_modified_times(connect(sheets_server, max_attempts=3)) == {}
+    assert drive.list_modified_times(connect(sheets_server, max_attempts=3)) == {}
     assert sheets_server.counters.total("drive.files.list") == 3
 
 
@@ -58,7 +56,7 @@ def test_entries_that_make_no_sense_are_ignored_and_their_sheets_are_read(sheets
         {"id": JANGKANG},                                         # no modifiedTime
         {"id": other, "modifiedTime": "kemarin sore"},            # garbage modifiedTime
     ])
-    listed = sheets.list_modified_times(connect(sheets_server))
+    listed = drive.list_modified_times(connect(sheets_server))
     assert sorted(listed) == sorted(set(KEYS.values()) - {JANGKANG, other})
 
 

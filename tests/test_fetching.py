@@ -1,24 +1,13 @@
 """Quota-aware fetching through gspread against the local server: faults, quota, missing tabs."""
 from __future__ import annotations
 
-import duckdb
 import pytest
 
 from flows.nightly_sync import nightly_sync
-from tpbis.google import sheets
-from tpbis.registry import read_registry
-from tpbis.settings import CONFIG_DIR, Settings
+from tpbis.google import drive, sheets
+from tpbis.settings import Settings
+from tests.helpers import KEYS, query as rows
 
-REGISTRY = read_registry(CONFIG_DIR / "villages.csv")
-KEYS = dict(zip(REGISTRY["kode_desa"], REGISTRY["spreadsheet_key"]))
-
-
-def rows(path, q, params=None):
-    con = duckdb.connect(str(path), read_only=True)
-    try:
-        return con.execute(q, params or []).fetchall()
-    finally:
-        con.close()
 
 
 def settings_for(server, **kw) -> Settings:
@@ -51,7 +40,7 @@ def test_drive_listing_pages_by_1000(sheets_server):
     for v in synthetic_registry(2100):
         sheets_server.put_workbook(synthetic_workbook(v, months=1, activities_per_month=1))
     conn = sheets.connect(settings_for(sheets_server))
-    listed = sheets.list_modified_times(conn)
+    listed = drive.list_modified_times(conn)
     assert len(listed) == 2100 + 17
     assert sheets_server.counters.total("drive.files.list") == 3
     assert conn.stats["sheets.read"] == 0

@@ -5,30 +5,19 @@ from __future__ import annotations
 import subprocess
 import sys
 
-import duckdb
 import pytest
 from typer.testing import CliRunner
 
 from flows.nightly_sync import nightly_sync
-from tpbis.registry import read_registry
 from tpbis.cli.main import app
-from tpbis.settings import CONFIG_DIR, PROJECT_ROOT
+from tpbis.settings import PROJECT_ROOT
 from tests.contract_views import missing_contract_columns
+from tests.helpers import KEYS, query
 
 pytestmark = pytest.mark.usefixtures("prefect_harness")
 
-REGISTRY = read_registry(CONFIG_DIR / "villages.csv")
-KEYS = dict(zip(REGISTRY["kode_desa"], REGISTRY["spreadsheet_key"]))
 VIEWS = ["villages", "monthly_visits", "activities", "benefits", "partners", "quarterly_indicators",
          "rejected_rows", "row_warnings", "village_quality"]
-
-
-def query(path, q, params=None):
-    con = duckdb.connect(str(path), read_only=True)
-    try:
-        return con.execute(q, params or []).fetchall()
-    finally:
-        con.close()
 
 
 SYNC_TIMES = {"villages": "exclude (last_synced_at)",

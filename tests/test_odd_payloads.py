@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import math
 
-import duckdb
 import pytest
 import requests
 from typer.testing import CliRunner
@@ -14,13 +13,11 @@ from flows.nightly_sync import nightly_sync
 from tpbis.google import sheets
 from tpbis.sync import steps as sync
 from tpbis.cli.main import app
-from tpbis.registry import read_registry
-from tpbis.settings import CONFIG_DIR, Settings
+from tpbis.settings import Settings
 from tpbis.local_sheets.server import values as server_values
 from transforms.workbook import parse_workbook
+from tests.helpers import KEYS, query
 
-REGISTRY = read_registry(CONFIG_DIR / "villages.csv")
-KEYS = dict(zip(REGISTRY["kode_desa"], REGISTRY["spreadsheet_key"]))
 
 ODD_CELLS = "14.03.01.2020"        # lists, objects, null rows, NaN, booleans, huge numbers in Kunjungan
 ODD_TEXT = "14.03.02.2008"         # NUL, control characters, RTL marks, emoji, lone surrogates, 100 kB text
@@ -53,14 +50,6 @@ LONG = "panjang " * 12_500
 ODD_KEGIATAN = ('[[1, "13/10/2016", "Lit\\u0000era\\u0007si \\u202eRTL\\u202c \\ud83d\\ude00", "Literasi", "", 3, 4, '
                 '"Mitra \\ud800 sendiri", "' + LONG + '"], '
                 '[2, "14/10/2016", ["judul dalam daftar"], "Literasi", "", 1, 1]]')
-
-
-def query(path, q, params=None):
-    con = duckdb.connect(str(path), read_only=True)
-    try:
-        return con.execute(q, params or []).fetchall()
-    finally:
-        con.close()
 
 
 def tab_length(server, kode: str, tab: str) -> int:

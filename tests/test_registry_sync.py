@@ -14,16 +14,9 @@ from flows.nightly_sync import nightly_sync
 from tpbis.cli.main import app
 from tpbis.registry import RegistryError
 from tpbis.settings import CONFIG_DIR
+from tests.helpers import query
 
 pytestmark = pytest.mark.usefixtures("prefect_harness")
-
-
-def query(path, q):
-    con = duckdb.connect(str(path), read_only=True)
-    try:
-        return con.execute(q).fetchall()
-    finally:
-        con.close()
 
 
 def write_registry(path: Path, rows: list[dict]) -> Path:

@@ -13,11 +13,8 @@ from typer.testing import CliRunner
 from flows.nightly_sync import nightly_sync
 from tpbis.sync import progress
 from tpbis.cli.main import app
-from tpbis.registry import read_registry
-from tpbis.settings import CONFIG_DIR
+from tests.helpers import KEYS
 
-REGISTRY = read_registry(CONFIG_DIR / "villages.csv")
-KEYS = dict(zip(REGISTRY["kode_desa"], REGISTRY["spreadsheet_key"]))
 BROKEN = {"14.03.01.2021": (403, "permission_denied"), "14.03.02.2010": (404, "not_found")}
 
 

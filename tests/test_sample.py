@@ -10,7 +10,6 @@ from __future__ import annotations
 import csv
 import json
 import re
-import time
 from datetime import date
 from pathlib import Path
 
@@ -90,7 +89,7 @@ def test_regions_name_every_registered_kecamatan(registry):
         assert regions[row["kode_desa"][:8]]["nama"] == row["kecamatan"]
 
 
-# --- determinism, format, speed --------------------------------------------------------------
+# --- determinism, format --------------------------------------------------------------------
 
 def test_same_seed_same_sample_other_seed_other_numbers(registry, smp):
     again = S.generate_sample(registry)
@@ -98,10 +97,6 @@ def test_same_seed_same_sample_other_seed_other_numbers(registry, smp):
     assert json.dumps(again.truth, sort_keys=True) == json.dumps(smp.truth, sort_keys=True)
     other = S.generate_sample(registry, seed=1)
     assert json.dumps(other.workbooks, sort_keys=True) != json.dumps(smp.workbooks, sort_keys=True)
-
-
-def test_generation_is_fast(registry):
-    S.generate_sample(registry)
 
 
 def test_workbooks_have_the_five_tabs_and_recognisable_template_headers(smp):

@@ -17,7 +17,7 @@ VIEWS = ["monthly_visits", "activities", "benefits", "partners", "rejected_rows"
 def test_threads_is_the_default():
     from prefect.task_runners import ThreadPoolTaskRunner
     runner = make_task_runner(env={})
-    assert isinstance(runner, ThreadPoolTaskRunner) and runner._max_workers == 2
+    assert isinstance(runner, ThreadPoolTaskRunner) and runner == ThreadPoolTaskRunner(max_workers=2)
     assert isinstance(make_task_runner(env={"TPBIS_TASK_RUNNER": " Threads "}), ThreadPoolTaskRunner)
 
 

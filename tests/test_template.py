@@ -17,7 +17,8 @@ from tpbis.local_sheets import sample
 from tpbis.google import sheets
 from tpbis.cli.main import app
 from tpbis.settings import CONFIG_DIR, Settings
-from tpbis.village_sheets.template import build_template, create_connection, create_sheet, drift, read_for_check, village_for
+from tpbis.google.sheets import connect
+from tpbis.village_sheets.template import build_template, create_sheet, drift, read_for_check, village_for
 from tpbis.village_sheets.writeback import NOTHING_REJECTED, VALIDASI
 from tpbis.local_sheets.workbook_format import date_to_serial
 from transforms.reference import load_reference
@@ -245,7 +246,7 @@ def test_xlsx_offline_has_the_same_content(env, tmp_path):
 
 def test_check_reports_drift(env, sheets_server):
     village, _ = village_for(NEW, env, CONFIG_DIR, desa="Teluk Contoh")
-    conn = create_connection(Settings.from_env())
+    conn = connect(Settings.from_env(), create=True)
     key = create_sheet(conn, village, REF, 2025)
     titles, values = read_for_check(conn, key, REF)
     assert drift(titles, values, REF) == []

@@ -8,7 +8,6 @@ import os
 import stat
 import subprocess
 import sys
-import textwrap
 from pathlib import Path
 
 import duckdb
@@ -16,13 +15,11 @@ import pytest
 
 from flows.nightly_sync import nightly_sync
 from tpbis.errors import CannotRun
-from tpbis.registry import read_registry
-from tpbis.settings import CONFIG_DIR, Settings
+from tpbis.settings import Settings
 from tpbis.warehouse.store import open_reader
+from tests.helpers import KEYS
 
 pytestmark = pytest.mark.usefixtures("prefect_harness")
-REGISTRY = read_registry(CONFIG_DIR / "villages.csv")
-KEYS = dict(zip(REGISTRY["kode_desa"], REGISTRY["spreadsheet_key"]))
 VIEWS = ["villages", "monthly_visits", "activities", "benefits", "rejected_rows"]
 
 

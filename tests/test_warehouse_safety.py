@@ -2,7 +2,6 @@
 schema upgrades. Real DuckDB files, real processes, real SIGKILL."""
 from __future__ import annotations
 
-import json
 import os
 import signal
 import subprocess
@@ -16,14 +15,12 @@ import duckdb
 import pytest
 
 from flows.nightly_sync import nightly_sync
-from tpbis.registry import read_registry
-from tpbis.settings import CONFIG_DIR, SQL_DIR
+from tpbis.settings import SQL_DIR
 from tpbis.local_sheets.synthetic import synthetic_registry, synthetic_workbook, write_registry_csv
 from tpbis.warehouse.store import apply_schema, open_reader
+from tests.helpers import KEYS
 
 pytestmark = pytest.mark.usefixtures("prefect_harness")
-REGISTRY = read_registry(CONFIG_DIR / "villages.csv")
-KEYS = dict(zip(REGISTRY["kode_desa"], REGISTRY["spreadsheet_key"]))
 VIEWS = ["monthly_visits", "activities", "benefits", "partners", "quarterly_indicators", "rejected_rows",
          "row_warnings"]
 

@@ -6,22 +6,19 @@ import re
 from collections import Counter
 from datetime import datetime, timezone
 
-import duckdb
 import pytest
 
 from flows.nightly_sync import nightly_sync
 from tpbis.google import sheets
 from tpbis.warehouse import store as warehouse
-from tpbis.registry import read_registry
-from tpbis.settings import CONFIG_DIR, Settings
+from tpbis.settings import Settings
 from tpbis.village_sheets.validasi.links import Link
 from tpbis.village_sheets.writeback import (NO_WARNINGS, NOTHING_REJECTED, REJECTED_HEADER, VALIDASI, replace_requests,
                              validasi_tab, write_back_run)
+from tests.helpers import KEYS, query
 
 pytestmark = pytest.mark.usefixtures("prefect_harness")
 
-REGISTRY = read_registry(CONFIG_DIR / "villages.csv")
-KEYS = dict(zip(REGISTRY["kode_desa"], REGISTRY["spreadsheet_key"]))
 JANGKANG = "14.03.02.2008"
 
 
@@ -30,14 +27,6 @@ def wb_env(sync_env, monkeypatch):
     """The sync environment, with a write pace the local server answers at once."""
     monkeypatch.setenv("TPBIS_SHEETS_WRITES_PER_MINUTE", "100000")
     return sync_env
-
-
-def query(path, q, params=None):
-    con = duckdb.connect(str(path), read_only=True)
-    try:
-        return con.execute(q, params or []).fetchall()
-    finally:
-        con.close()
 
 
 def other_tabs(server) -> dict:

@@ -17,6 +17,7 @@ import requests
 from gspread.exceptions import APIError
 
 from tpbis.google import sheets
+from tpbis.google.drive import list_modified_times
 from tpbis.village_sheets import template
 from tpbis.settings import Settings
 
@@ -44,7 +45,7 @@ def check_access(settings: Settings, villages: pd.DataFrame) -> tuple[str, list[
     from transforms.reference import load_reference
     conn = sheets.connect(settings)
     ref = load_reference(settings.config_dir)
-    listed = sheets.list_modified_times(conn)
+    listed = list_modified_times(conn)
     results = [_check_one(conn, ref, row, row["spreadsheet_key"] in listed) for _, row in villages.iterrows()]
     return conn.service_account, results
 

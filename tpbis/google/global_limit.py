@@ -17,12 +17,10 @@ they do not all wait on the server at once, and it is what a 429's Retry-After p
 """
 from __future__ import annotations
 
-import os
 from typing import Callable
 
 from tpbis.google.pacing import RateLimiter
 
-ENV = "TPBIS_GLOBAL_RATE_LIMIT"
 SAFETY = 0.98
 
 
@@ -51,10 +49,11 @@ class GlobalRateLimiter:
         return getattr(self.local, attr)
 
 
-def wrap(local: RateLimiter, env: dict[str, str] | None = None) -> RateLimiter | GlobalRateLimiter:
-    """The limiter the sync should use: the local one, or local + global when env names a limit."""
-    env = os.environ if env is None else env
-    name = (env.get(ENV) or "").strip()
+def wrap(local: RateLimiter, env: dict[str, str] | None = None, settings=None) -> RateLimiter | GlobalRateLimiter:
+    """The limiter the sync should use: the local one, or local + global when the settings
+    (TPBIS_GLOBAL_RATE_LIMIT; by default read from `env`) name a limit."""
+    from tpbis.settings import Settings
+    name = (settings or Settings.from_env(env)).global_rate_limit
     return GlobalRateLimiter(name, local) if name else local
 
 

@@ -1,44 +1,34 @@
-"""Read village spreadsheets through gspread, inside Google's quota.
+"""Read village spreadsheets through gspread, inside Google's quota; and the one way to
+connect to Google (`connect`), for reading, writing back and creating sheets alike.
 
 The normal path costs exactly one Sheets read per changed spreadsheet: a single
 `values:batchGet` for all template tabs, with no metadata read (gspread's `open_by_key`
 would add one). Only when Google answers 400 because a tab is missing do we read the
-metadata once and retry with the tabs that exist. Drive's `files.list` (1,000 files a page,
-its own larger quota) tells which spreadsheets changed.
-
-Every request goes through `PacedHTTPClient.request`: it waits for a slot of the shared
-`RateLimiter`, retries 429/5xx/timeouts with exponential back-off and full jitter (honouring
-`Retry-After`) a bounded number of times, and never retries 403/404: those are facts about
-the village's sheet, not about the network.
+metadata once and retry with the tabs that exist. Which spreadsheets changed is Drive's to
+say (tpbis/google/drive.py); pacing and retries are the HTTP client's (tpbis/google/http.py).
 """
 from __future__ import annotations
 
 import hashlib
 import json
-import logging
-import random
-import threading
 import time
-from collections import Counter
-from dataclasses import dataclass, field
-from datetime import datetime
+from dataclasses import dataclass
 from functools import cached_property
-from urllib.parse import quote as quote_segment
 
 import orjson
-
 import requests
 import requests.adapters
 from gspread.exceptions import APIError
 
-from transforms.columns import TEMPLATE_TABS
 from tpbis.google import global_limit
-from tpbis.google.client import RoutedHTTPClient, make_client
+from tpbis.google.client import make_client
+from tpbis.google.drive import list_modified_times  # noqa: F401  (flows/nightly_sync.py: sync.sheets.list_modified_times)
+from tpbis.google.http import PacedHTTPClient, RequestStats
 from tpbis.google.pacing import RateLimiter
-from tpbis.settings import READ_SCOPES, WRITE_SCOPES, Settings
+from tpbis.google.titles import fold, quote_title
+from tpbis.settings import CREATE_SCOPES, READ_SCOPES, WRITE_SCOPES, Settings
+from transforms.columns import TEMPLATE_TABS
 
-DRIVE_FILES_URL = "https://www.googleapis.com/drive/v3/files"
-SPREADSHEET_MIME = "application/vnd.google-apps.spreadsheet"
 VALUE_PARAMS = {
     # Numbers as numbers and dates as serials: the one rendering that does not depend on the
     # spreadsheet's locale (FORMATTED_VALUE turns 1234 into "1.234" in an Indonesian sheet).
@@ -46,12 +36,6 @@ VALUE_PARAMS = {
     "dateTimeRenderOption": "SERIAL_NUMBER",
     "majorDimension": "ROWS",
 }
-RETRY_STATUSES = {408, 429, 500, 502, 503, 504}
-# The connection dropped or the body arrived cut short (fewer bytes than Content-Length):
-# nothing Google decided, so retried like a 5xx.
-NETWORK_ERRORS = (requests.ConnectionError, requests.Timeout, requests.exceptions.ChunkedEncodingError,
-                  requests.exceptions.ContentDecodingError)
-log = logging.getLogger(__name__)
 
 
 class FetchError(Exception):
@@ -66,93 +50,6 @@ class FetchError(Exception):
 
 
 @dataclass
-class RequestStats:
-    """Requests sent, by kind (sheets.read, sheets.write, drive) and outcome; thread-safe.
-
-    Besides the process-wide totals, each thread keeps its own counts, so that a fetch (which
-    runs on one thread) knows exactly what it cost even while other threads fetch too.
-    """
-
-    counts: Counter = field(default_factory=Counter)
-    lock: threading.Lock = field(default_factory=threading.Lock)
-    local: threading.local = field(default_factory=threading.local)
-
-    def add(self, key: str, n: int = 1) -> None:
-        with self.lock:
-            self.counts[key] += n
-        mine = getattr(self.local, "counts", None)
-        if mine is None:
-            mine = self.local.counts = Counter()
-        mine[key] += n
-
-    def __getitem__(self, key: str) -> int:
-        return self.counts.get(key, 0)
-
-    def this_thread(self, key: str) -> int:
-        return getattr(self.local, "counts", Counter()).get(key, 0)
-
-
-def _kind(method: str, url: str) -> str:
-    if "/drive/" in url:
-        return "drive"
-    return "sheets.read" if method.lower() == "get" else "sheets.write"
-
-
-class PacedHTTPClient(RoutedHTTPClient):
-    """gspread's HTTP client with pacing, bounded retries and request counting."""
-
-    def __init__(self, *args, reads: RateLimiter, writes: RateLimiter, max_attempts: int = 6,
-                 backoff_base: float = 1.0, stats: RequestStats | None = None, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.limiters = {"sheets.read": reads, "sheets.write": writes}
-        self.max_attempts = max_attempts
-        self.backoff_base = backoff_base
-        self.stats = stats or RequestStats()
-
-    def backoff(self, attempt: int) -> float:
-        """Full jitter: uniform in [0, base * 2^(attempt-1)], capped at 64 s."""
-        return random.uniform(0, min(64.0, self.backoff_base * 2 ** (attempt - 1)))
-
-    def request(self, method, endpoint, *args, **kwargs):
-        kind = _kind(method, endpoint)
-        limiter = self.limiters.get(kind)
-        for attempt in range(1, self.max_attempts + 1):
-            if limiter is not None:
-                limiter.acquire()
-            self.stats.add(kind)
-            try:
-                return super().request(method, endpoint, *args, **kwargs)
-            except APIError as e:
-                status = e.response.status_code
-                if status not in RETRY_STATUSES or attempt == self.max_attempts:
-                    raise
-                delay = self.backoff(attempt)
-                if status == 429:
-                    self.stats.add("http.429")
-                    retry_after = _retry_after(e.response)
-                    if limiter is not None and retry_after:
-                        limiter.pause(retry_after)
-                    delay = max(delay, retry_after or 0.0)
-                else:
-                    self.stats.add("http.5xx")
-            except NETWORK_ERRORS:
-                if attempt == self.max_attempts:
-                    raise
-                self.stats.add("http.network")
-                delay = self.backoff(attempt)
-            time.sleep(delay)
-        raise AssertionError("unreachable")
-
-
-def _retry_after(response) -> float | None:
-    value = response.headers.get("Retry-After")
-    try:
-        return float(value) if value else None
-    except ValueError:
-        return None
-
-
-@dataclass
 class Connection:
     """A gspread client plus the limiters and counters every fetch thread shares."""
 
@@ -162,14 +59,17 @@ class Connection:
     service_account: str
 
 
-def connect(settings: Settings, *, write: bool = False) -> Connection:
+def connect(settings: Settings, *, write: bool = False, create: bool = False) -> Connection:
+    """A paced gspread connection: read-only by default; `write` adds the Sheets write scope
+    (the Validasi write-back), `create` also Drive's `drive.file` (a new village's sheet).
+    Reads always pace on the shared quota, across processes too (TPBIS_GLOBAL_RATE_LIMIT)."""
     stats = RequestStats()
     client = make_client(
         settings.sheets_api_url, settings.drive_api_url,
         settings.credentials_file,
-        WRITE_SCOPES if write else READ_SCOPES,
+        CREATE_SCOPES if create else WRITE_SCOPES if write else READ_SCOPES,
         http_client_class=PacedHTTPClient, auth=settings.auth,
-        reads=global_limit.wrap(RateLimiter(settings.reads_per_minute)),  # + shared quota across processes
+        reads=global_limit.wrap(RateLimiter(settings.reads_per_minute), settings=settings),  # + shared quota across processes
         writes=RateLimiter(settings.writes_per_minute),
         max_attempts=settings.max_attempts,
         backoff_base=settings.backoff_base,
@@ -194,98 +94,6 @@ def _service_account(settings: Settings, creds=None) -> str:
             return json.load(f).get("client_email", "akun layanan provinsi")
     except OSError:
         return "akun layanan provinsi"
-
-
-def list_modified_times(conn: Connection) -> dict[str, str]:
-    """Every spreadsheet the service account can see, with its Drive `modifiedTime`.
-
-    One `files.list` call per 1,000 files, each retried like a Sheets read (5xx, 429,
-    timeouts, a cut or non-JSON body). A sheet whose share was revoked or that was deleted is
-    simply absent, and an absent sheet is always read: so an entry that makes no sense
-    (no id, no or an unreadable `modifiedTime`) is left out, and a listing that still cannot
-    be read after the retries ends here with what was listed so far (one warning line). The
-    sheets it did not list are then read, and each fetch tells the truth about its village.
-    """
-    params = {
-        "q": f"mimeType='{SPREADSHEET_MIME}' and trashed=false",
-        "pageSize": 1000,
-        "fields": "nextPageToken,files(id,modifiedTime)",
-        "supportsAllDrives": "true",
-        "includeItemsFromAllDrives": "true",
-    }
-    found: dict[str, str] = {}
-    doubtful: set[str] = set()          # listed with no readable modifiedTime: read them
-    tokens: set[str] = set()
-    while True:
-        try:
-            page = _drive_page(conn, params)
-        except (APIError, *NETWORK_ERRORS, ValueError) as e:
-            _warn(f"Drive files.list unreadable after {conn.http.max_attempts} attempts ({_describe(e)}): "
-                  f"{len(found)} sheets listed; every other sheet is read this run")
-            break
-        files = page.get("files")
-        for f in files if isinstance(files, list) else []:
-            key, modified = _listed_entry(f)
-            if key is not None and modified is not None:
-                found[key] = modified
-            elif key is not None:
-                doubtful.add(key)
-        token = page.get("nextPageToken")
-        if not token or not isinstance(token, str) or token in tokens:
-            break
-        tokens.add(token)
-        params = {**params, "pageToken": token}
-    for key in doubtful:
-        found.pop(key, None)
-    return found
-
-
-def _drive_page(conn: Connection, params: dict) -> dict:
-    """One files.list page as a JSON object; a body that is not one is retried like a 5xx."""
-    for attempt in range(1, conn.http.max_attempts + 1):
-        try:
-            page = conn.http.request("get", DRIVE_FILES_URL, params=params).json()
-            if isinstance(page, dict):
-                return page
-            raise ValueError(f"a JSON {type(page).__name__}, not an object")
-        except ValueError:
-            conn.stats.add("http.malformed")
-            if attempt == conn.http.max_attempts:
-                raise
-            time.sleep(conn.http.backoff(attempt))
-    raise AssertionError("unreachable")
-
-
-def _listed_entry(entry) -> tuple[str | None, str | None]:
-    """(id, modifiedTime) of a files.list entry: id None when the entry has no usable id,
-    modifiedTime None when it has none or one that is not an RFC 3339 time."""
-    if not isinstance(entry, dict):
-        return None, None
-    key, modified = entry.get("id"), entry.get("modifiedTime")
-    if not isinstance(key, str) or not key:
-        return None, None
-    if not isinstance(modified, str):
-        return key, None
-    try:
-        datetime.fromisoformat(modified.replace("Z", "+00:00"))
-    except ValueError:
-        return key, None
-    return key, modified
-
-
-def _describe(e: BaseException) -> str:
-    if isinstance(e, APIError):
-        return f"HTTP {e.response.status_code}"
-    return type(e).__name__
-
-
-def _warn(message: str) -> None:
-    """One line in the Prefect run log when there is a run, else in Python's log."""
-    try:
-        from prefect import get_run_logger
-        get_run_logger().warning(message)
-    except Exception:
-        log.warning(message)
 
 
 @dataclass
@@ -315,19 +123,6 @@ class Workbook:
         return hashlib.sha256(self.payload).hexdigest()
 
 
-def drive_file_url(key: str) -> str:
-    """Drive files.get URL of a spreadsheet, its key escaped as one path segment."""
-    return f"{DRIVE_FILES_URL}/{quote_segment(str(key), safe='')}"
-
-
-def _quote(title: str) -> str:
-    return "'" + title.replace("'", "''") + "'"
-
-
-def _norm(title: str) -> str:
-    return " ".join(title.split()).casefold()
-
-
 def fetch_workbook(conn: Connection, key: str, tabs: list[str] = TEMPLATE_TABS) -> Workbook:
     """One `values:batchGet` for all template tabs; a metadata read only when a tab is missing."""
     reads_before = conn.stats.this_thread("sheets.read")
@@ -339,8 +134,8 @@ def fetch_workbook(conn: Connection, key: str, tabs: list[str] = TEMPLATE_TABS) 
             if e.response.status_code != 400:
                 raise
             meta = conn.http.fetch_sheet_metadata(key, params={"fields": "sheets.properties.title"})
-            present = {_norm(s["properties"]["title"]): s["properties"]["title"] for s in meta.get("sheets", [])}
-            titles = [present[_norm(t)] for t in tabs if _norm(t) in present]
+            present = {fold(s["properties"]["title"]): s["properties"]["title"] for s in meta.get("sheets", [])}
+            titles = [present[fold(t)] for t in tabs if fold(t) in present]
             body = _batch_get(conn, key, titles) if titles else {"valueRanges": []}
     except APIError as e:
         raise _fetch_error(e, conn.service_account) from None
@@ -358,7 +153,7 @@ def _batch_get(conn: Connection, key: str, titles: list[str]) -> dict:
     """batchGet, retrying a body that is not JSON (a broken proxy answer) like a 5xx."""
     for attempt in range(1, conn.http.max_attempts + 1):
         try:
-            return conn.http.values_batch_get(key, [_quote(t) for t in titles], params=dict(VALUE_PARAMS))
+            return conn.http.values_batch_get(key, [quote_title(t) for t in titles], params=dict(VALUE_PARAMS))
         except ValueError:
             conn.stats.add("http.malformed")
             if attempt == conn.http.max_attempts:

@@ -8,6 +8,6 @@ def quote_title(title: str) -> str:
     return "'" + str(title).replace("'", "''") + "'"
 
 
-def fold(title: str) -> str:
+def fold(title) -> str:
     """The key under which titles (or header labels) that differ only in case and spacing are one."""
-    return " ".join(str(title).split()).casefold()
+    return " ".join(("" if title is None else str(title)).split()).casefold()

@@ -25,6 +25,7 @@ from typing import Any
 
 from tpbis.local_sheets.workbook_format import save_workbook
 from tpbis.settings import CONFIG_DIR
+from tpbis.wib import TIME_ZONE
 
 SAMPLE_VERSION = "tpbis-sample/1"
 DEFAULT_SEED = 20221013          # the Bengkalis Peer Learning Meeting, 13 October 2022
@@ -816,7 +817,7 @@ class _Village:
                 "Mitra": partners, "Dampak": self.benefits()}
         workbook = {
             "spreadsheetId": key, "title": f"Laporan TPBIS Desa {self.v['desa']}",
-            "locale": self.style.locale, "timeZone": "Asia/Jakarta", "modifiedTime": MODIFIED_TIME,
+            "locale": self.style.locale, "timeZone": TIME_ZONE, "modifiedTime": MODIFIED_TIME,
             "sheets": [{"title": title, "rows": tabs[title].rows} for title in TABS],
         }
         truth = {

@@ -11,13 +11,13 @@ from __future__ import annotations
 
 import json
 import math
-import os
 import re
-import tempfile
 from datetime import date, datetime, timedelta, timezone
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
+
+from tpbis import files
 
 UNFORMATTED = "UNFORMATTED_VALUE"
 FORMATTED = "FORMATTED_VALUE"
@@ -317,13 +317,4 @@ def dumps_workbook(workbook: dict) -> str:
 
 def save_workbook(workbook: dict, path: str | Path) -> None:
     """Write a workbook file atomically (a reader never sees half a file)."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(dumps_workbook(workbook))
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    files.write_text(path, dumps_workbook(workbook))

@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 from dataclasses import asdict, dataclass
 
 import pandas as pd
@@ -49,10 +48,10 @@ class AlertConfig:
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> "AlertConfig":
-        env = os.environ if env is None else env
-        return cls(failed_nights=max(1, int(env.get("TPBIS_ALERT_FAILED_NIGHTS") or DEFAULT_FAILED_NIGHTS)),
-                   webhook_url=env.get("TPBIS_ALERT_WEBHOOK_URL") or None,
-                   block=env.get("TPBIS_ALERT_BLOCK") or None)
+        """The alert settings of `Settings` (TPBIS_ALERT_*)."""
+        from tpbis.settings import Settings
+        s = Settings.from_env(env)
+        return cls(failed_nights=s.alert_failed_nights, webhook_url=s.alert_webhook_url, block=s.alert_block)
 
 
 # --- what to say (pure) -------------------------------------------------------------------

@@ -15,15 +15,14 @@ work-pool worker does for every run (each run imports the flow in a fresh proces
 """
 from __future__ import annotations
 
-import os
-
 RUNNERS = ("threads", "dask")
 
 
 def make_task_runner(name: str | None = None, env: dict[str, str] | None = None):
     """A task runner by name (`threads`, `dask`); None = env TPBIS_TASK_RUNNER, default threads."""
-    env = os.environ if env is None else env
-    name = (name or env.get("TPBIS_TASK_RUNNER") or "threads").strip().lower()
+    from tpbis.settings import SettingError, Settings
+    settings = Settings.from_env(env)
+    name = (name or settings.task_runner).strip().lower()
     if name == "threads":
         from prefect.task_runners import ThreadPoolTaskRunner
         return ThreadPoolTaskRunner(max_workers=2)
@@ -32,12 +31,11 @@ def make_task_runner(name: str | None = None, env: dict[str, str] | None = None)
             from prefect_dask import DaskTaskRunner
         except ImportError as e:  # an extra, not a core dependency
             raise RuntimeError("TPBIS_TASK_RUNNER=dask needs prefect-dask: pip install -e '.[dask]'") from e
-        address = env.get("TPBIS_DASK_ADDRESS")
-        if address:
-            return DaskTaskRunner(address=address)
+        if settings.dask_address:
+            return DaskTaskRunner(address=settings.dask_address)
         # Processes, not threads: this is the configuration that proves the flow survives
         # pickling and per-process state, i.e. that it would run on other machines too.
         return DaskTaskRunner(cluster_class="distributed.LocalCluster",
                               cluster_kwargs={"n_workers": 2, "threads_per_worker": 1, "processes": True,
                                               "dashboard_address": None})
-    raise ValueError(f"TPBIS_TASK_RUNNER must be one of {', '.join(RUNNERS)}, not {name!r}")
+    raise SettingError(f"TPBIS_TASK_RUNNER must be one of {', '.join(RUNNERS)}, not {name!r}")

@@ -16,13 +16,14 @@ file with the same content (`write_xlsx`).
 from __future__ import annotations
 
 import csv
-import os
 import re
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
+from tpbis import files
 from tpbis.errors import UsageError
+from tpbis.wib import TIME_ZONE
 from transforms.headers import find_header, header_keys
 from transforms.reference import CATEGORY_KINDS, Reference
 from transforms.text import cell_text, is_blank
@@ -31,7 +32,7 @@ from tpbis.village_sheets.guard.rules import (EMPTY_REQUIRED_FILL, HEADER_NOTE, 
                                         sheets_protection, sheets_validation, xlsx_empty_required, xlsx_validation)
 from tpbis.local_sheets.workbook_format import date_to_serial
 
-LOCALE, TIME_ZONE = "in_ID", "Asia/Jakarta"
+LOCALE = "in_ID"
 GRID_ROWS = 1000                          # rows of a data tab, as a new Google sheet has
 REQUIRED_TABS = ("Kunjungan", "Kegiatan")  # the sync fails a village without these
 IGNORED_TABS = ("Validasi", petunjuk.TITLE)  # written by `tpbis sync --write-back` / instructions, not drift
@@ -227,24 +228,6 @@ def _width(tab: TemplateTab, column: int) -> int:
     return max(12, min(60, max(len(t) for t in texts) + 2))
 
 
-def create_connection(settings):
-    """A paced gspread client that may also create files: the write scopes plus `drive.file`
-    (Drive's files.create needs a Drive scope; `drive.file` reaches only files it created)."""
-    from tpbis.google import sheets
-    from tpbis.google.client import make_client
-    from tpbis.google.pacing import RateLimiter
-    from tpbis.settings import WRITE_SCOPES
-
-    stats = sheets.RequestStats()
-    client = make_client(settings.sheets_api_url, settings.drive_api_url,
-                         None if settings.is_local else settings.credentials_file,
-                         [*WRITE_SCOPES, "https://www.googleapis.com/auth/drive.file"],
-                         http_client_class=sheets.PacedHTTPClient, reads=RateLimiter(settings.reads_per_minute),
-                         writes=RateLimiter(settings.writes_per_minute), max_attempts=settings.max_attempts,
-                         backoff_base=settings.backoff_base, stats=stats)
-    return sheets.Connection(client, client.http_client, stats, "")
-
-
 def create_sheet(conn, village: dict, ref: Reference, year: int, folder_id: str | None = None) -> str:
     """Create the village's spreadsheet through gspread; returns its key.
 
@@ -377,12 +360,10 @@ def add_to_registry(registry: Path, village: dict, key: str, *, replace: bool = 
         rows.append({c: village.get(c, "") for c in columns})
         row = rows[-1]
     row["spreadsheet_key"] = key
-    tmp = Path(str(registry) + ".tmp")
-    with tmp.open("w", encoding="utf-8", newline="") as handle:
+    with files.replacing(registry) as tmp, tmp.open("w", encoding="utf-8", newline="") as handle:
         writer = csv.DictWriter(handle, fieldnames=columns, lineterminator="\n")
         writer.writeheader()
         writer.writerows({c: r.get(c, "") for c in columns} for r in rows)
-    os.replace(tmp, registry)
 
 
 def check_registry(registry: Path, village: dict, registered: bool, replace: bool) -> None:
@@ -507,6 +488,7 @@ def create_command(settings, kode_desa: str, *, names: dict | None = None, kelom
                    replace: bool = False) -> str:
     """Create the sheet (or the .xlsx) and register it; returns what to tell the user."""
     from gspread.exceptions import APIError
+    from tpbis.google.sheets import connect
     from transforms.reference import load_reference
 
     year = year or date.today().year
@@ -519,7 +501,7 @@ def create_command(settings, kode_desa: str, *, names: dict | None = None, kelom
                 f"share it with the service account, and put its key in {settings.registry}.")
     check_registry(settings.registry, village, registered, replace)
     try:
-        key = create_sheet(create_connection(settings), village, ref, year, folder)
+        key = create_sheet(connect(settings, create=True), village, ref, year, folder)
     except APIError as e:
         raise TemplateError(f"Google refused to create the sheet ({e.response.status_code}): {e}") from None
     add_to_registry(settings.registry, village, key, replace=replace)

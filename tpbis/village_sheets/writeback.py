@@ -41,6 +41,8 @@ import requests
 from gspread.exceptions import APIError
 
 from tpbis.google import sheets
+from tpbis.google.drive import drive_file_url
+from tpbis.google.titles import fold
 from tpbis.settings import Settings
 from tpbis.village_sheets.validasi.layout import (COUNTS_HEADER, FROZEN_ROWS, MAX_LINES, NO_WARNINGS, NOTHING_REJECTED,  # noqa: F401
                                    REJECTED_HEADER, VALIDASI, WARNINGS_HEADER, ValidasiTab, checked_text,
@@ -70,10 +72,6 @@ def write_connection(settings: Settings) -> sheets.Connection:
 
 
 # --- what the tab says (pure) ---------------------------------------------------------------
-
-def _norm(title: str) -> str:
-    return " ".join(str(title).split()).casefold()
-
 
 # --- talking to Google ----------------------------------------------------------------------
 
@@ -105,7 +103,7 @@ def _api_error(e: APIError, service_account: str) -> WriteBackError:
 
 def modified_time(conn: sheets.Connection, key: str) -> str:
     """The sheet's Drive modifiedTime, now (Drive quota, not Sheets)."""
-    body = conn.http.request("get", sheets.drive_file_url(key),
+    body = conn.http.request("get", drive_file_url(key),
                              params={"fields": "modifiedTime", "supportsAllDrives": "true"}).json()
     return body["modifiedTime"]
 
@@ -114,7 +112,7 @@ def existing_validasi(conn: sheets.Connection, key: str) -> tuple[int | None, di
     """(sheetId of the tab titled Validasi or None, sheetId of every tab by title): one Sheets read."""
     meta = conn.http.fetch_sheet_metadata(key, params={"fields": "sheets.properties(sheetId,title)"})
     props = [s["properties"] for s in meta.get("sheets", [])]
-    found = next((p["sheetId"] for p in props if _norm(p["title"]) == _norm(VALIDASI)), None)
+    found = next((p["sheetId"] for p in props if fold(p["title"]) == fold(VALIDASI)), None)
     return found, {p["title"]: p["sheetId"] for p in props}
 
 

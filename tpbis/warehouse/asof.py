@@ -6,13 +6,11 @@ than Python's "Invalid isoformat string" or an extract full of zeros.
 """
 from __future__ import annotations
 
-from datetime import date, datetime, time as dtime, timedelta
+from datetime import date, datetime
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 from tpbis.errors import UsageError
-
-JAKARTA = ZoneInfo("Asia/Jakarta")
+from tpbis.wib import JAKARTA, end_of_day
 
 
 class BadAsOf(UsageError, ValueError):
@@ -27,7 +25,7 @@ def as_of_timestamp(day: str | None) -> datetime | None:
         d = date.fromisoformat(day.strip())
     except ValueError:
         raise BadAsOf(f"--as-of must be a day written YYYY-MM-DD (e.g. 2023-01-15), not {day!r}") from None
-    return datetime.combine(d + timedelta(days=1), dtime(0), JAKARTA) - timedelta(microseconds=1)
+    return end_of_day(d)
 
 
 def check_known(con, as_of: datetime | None, warehouse: Path) -> None:

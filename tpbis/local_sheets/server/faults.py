@@ -14,6 +14,8 @@ import time
 from collections import Counter, deque
 from dataclasses import dataclass
 
+from tpbis.google.titles import fold
+
 READ_KINDS = frozenset({"sheets.metadata", "sheets.batchGet", "sheets.values.get"})
 WRITE_KINDS = frozenset({"sheets.batchUpdate", "sheets.values.write", "sheets.create"})
 QUOTA_KIND = "sheets.429"
@@ -70,12 +72,12 @@ class Faults:
         if append and not raw_json.strip().startswith("["):
             raise ValueError("append=True needs a JSON array of rows")
         with self._lock:
-            self._odd.setdefault(key, {})[_tab_key(tab)] = (raw_json.strip(), append)
+            self._odd.setdefault(key, {})[fold(tab)] = (raw_json.strip(), append)
 
     def odd_for(self, key: str, tab: str) -> tuple[str, bool] | None:
         """(raw JSON, append) injected for this tab of this sheet, or None."""
         with self._lock:
-            return self._odd.get(key, {}).get(_tab_key(tab))
+            return self._odd.get(key, {}).get(fold(tab))
 
     def clear(self, key: str | None = None) -> None:
         """Remove the faults (status and odd values) of one key, or all faults and the latency."""
@@ -107,8 +109,6 @@ class Faults:
             return fault is not None and fault.hides_file
 
 
-def _tab_key(title: str) -> str:
-    return " ".join(title.split()).casefold()
 
 
 class SlidingWindow:

@@ -18,6 +18,7 @@ from typing import Any, Callable
 from tpbis.local_sheets.server.drive import SPREADSHEET_MIME
 from tpbis.local_sheets.server.values import ApiError, sheet_properties
 from tpbis.local_sheets.workbook_format import format_rfc3339, load_workbook, parse_rfc3339
+from tpbis.wib import TIME_ZONE
 
 NOT_FOUND = "Requested entity was not found."
 
@@ -61,7 +62,7 @@ class Store:
             raise ValueError("a workbook needs a 'spreadsheetId' and a 'sheets' list")
         book.setdefault("title", key)
         book.setdefault("locale", "in_ID")
-        book.setdefault("timeZone", "Asia/Jakarta")
+        book.setdefault("timeZone", TIME_ZONE)
         used = {s["sheetId"] for s in book["sheets"] if "sheetId" in s}
         next_id = 0
         for sheet in book["sheets"]:

@@ -9,12 +9,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from zoneinfo import ZoneInfo
 
+from tpbis.wib import JAKARTA
 from tpbis.village_sheets.validasi.links import Link, hyperlink_formula
 
 VALIDASI = "Validasi"
-JAKARTA = ZoneInfo("Asia/Jakarta")
 WIDTH = 6                       # columns of the tab: Tab, Baris, Kolom, Nilai, Pesan, Buka sel
 FROZEN_ROWS = 2                 # the title and the status line stay in view
 MAX_LINES = 10_000              # rejected-row lines written; a note says how many more there are

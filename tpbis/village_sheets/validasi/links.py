@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
+from tpbis.google.titles import fold
 from tpbis.village_sheets.guard.rules import column_letter
 from transforms.headers import find_header
 from transforms.reference import Reference
@@ -25,19 +26,15 @@ class Link:
     label: str
 
 
-def _norm(text) -> str:
-    return " ".join(str(text or "").split()).casefold()
-
-
 class CellLocator:
     """(template tab, row number, column label) -> Link, from one workbook payload."""
 
     def __init__(self, payload: dict[str, list[list]] | None, ref: Reference):
         self.titles: dict[str, str] = {}                       # template tab -> title in the sheet
         self.columns: dict[tuple[str, str], int] = {}          # (tab, label) -> 0-based column
-        by_norm = {_norm(t): t for t in (payload or {})}
+        by_norm = {fold(t): t for t in (payload or {})}
         for tab in ref.columns:
-            title = by_norm.get(_norm(tab))
+            title = by_norm.get(fold(tab))
             if title is None:
                 continue
             self.titles[tab] = title
@@ -49,7 +46,7 @@ class CellLocator:
                 match = None
             if match:
                 for name, column in match.columns.items():
-                    self.columns[(tab, _norm(match.labels[name]))] = column
+                    self.columns[(tab, fold(match.labels[name]))] = column
 
     @classmethod
     def from_json(cls, text: str | None, ref: Reference) -> "CellLocator":
@@ -63,7 +60,7 @@ class CellLocator:
         title = self.titles.get(tab)
         if title is None or row_number is None:
             return None
-        j = self.columns.get((tab, _norm(column)), 0)
+        j = self.columns.get((tab, fold(column)), 0)
         a1 = f"{column_letter(j)}{int(row_number)}"
         return Link(title, a1, f"{title}!{a1}")
 

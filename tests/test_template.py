@@ -13,12 +13,14 @@ import pytest
 from typer.testing import CliRunner
 
 from flows.nightly_sync import nightly_sync
-from tpbis.local_sheets import sample
+from tpbis.local_sheets.librarians import vocabulary
 from tpbis.google import sheets
 from tpbis.cli.main import app
 from tpbis.settings import CONFIG_DIR, Settings
 from tpbis.google.sheets import connect
-from tpbis.village_sheets.template import build_template, create_sheet, drift, read_for_check, village_for
+from tpbis.village_sheets.drift import drift, read_for_check
+from tpbis.village_sheets.new_village import village_for
+from tpbis.village_sheets.template import build_template, create_sheet
 from tpbis.village_sheets.writeback import NOTHING_REJECTED, VALIDASI
 from tpbis.local_sheets.workbook_format import date_to_serial
 from transforms.reference import load_reference
@@ -53,8 +55,8 @@ def test_template_headers_are_the_contract_headers():
     tabs = {t.title: t for t in build_template({"kode_desa": NEW, "desa": "X", "kecamatan": "Bantan",
                                                  "kabupaten": "Bengkalis"}, REF, 2025)}
     assert tabs.pop("Petunjuk").rows                                    # instructions first, then the data tabs
-    assert {t: tab.headers for t, tab in tabs.items()} == sample.TEMPLATE_HEADERS
-    assert [row[0] for row in tabs["Profil"].rows] == list(sample.PROFILE_FIELDS)
+    assert {t: tab.headers for t, tab in tabs.items()} == vocabulary.TEMPLATE_HEADERS
+    assert [row[0] for row in tabs["Profil"].rows] == list(vocabulary.PROFILE_FIELDS)
     lists = {tabs[t].headers[r.column]: r.choices for t in tabs for r in tabs[t].rules if r.choices}
     assert lists["Jenis Kegiatan"][-1] == "Lainnya" and len(lists["Jenis Kegiatan"]) == 11
     assert lists["Strategi"] == ("Peningkatan Layanan Informasi", "Pelibatan Masyarakat", "Advokasi")
@@ -205,7 +207,7 @@ def test_xlsx_offline_has_the_same_content(env, tmp_path):
     assert registry_rows(env) == []                   # no key yet: the registry waits for the upload
     book = openpyxl.load_workbook(path)
     assert book.sheetnames == ["Petunjuk", "Profil", "Kunjungan", "Kegiatan", "Mitra", "Dampak"]
-    for title, headers in sample.TEMPLATE_HEADERS.items():
+    for title, headers in vocabulary.TEMPLATE_HEADERS.items():
         sheet = book[title]
         assert [c.value for c in sheet[1]] == headers
         assert sheet.freeze_panes == "A2"

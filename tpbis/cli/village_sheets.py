@@ -30,7 +30,8 @@ def template_create(
         registry: Optional[Path] = RegistryOpt):
     """Create a village's report workbook from the template (Google, or --xlsx) and add its key to the registry."""
     from tpbis.settings import Settings
-    from tpbis.village_sheets.template import TemplateError, create_command
+    from tpbis.village_sheets.new_village import create_command
+    from tpbis.village_sheets.template import TemplateError
     try:
         typer.echo(create_command(Settings.from_env().with_(registry=registry), kode_desa,
                                   names={"desa": desa, "kecamatan": kecamatan, "kabupaten": kabupaten},
@@ -48,7 +49,8 @@ def template_check(kode_desa: Optional[str] = typer.Option(None, "--kode-desa", 
     """Report how far a sheet has drifted from the template. Exit 1 on errors or warnings, 0 otherwise."""
     from dataclasses import asdict
     from tpbis.settings import Settings
-    from tpbis.village_sheets.template import TemplateError, check_command, format_findings
+    from tpbis.village_sheets.drift import check_command, format_findings
+    from tpbis.village_sheets.template import TemplateError
     if all_villages:
         from tpbis.village_sheets.guard.check_all import check_all_command, format_all
         try:

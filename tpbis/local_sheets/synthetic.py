@@ -23,7 +23,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Iterable, Iterator
 
-from tpbis.local_sheets.sample import (BENEFIT_TYPES, CATEGORY_STRATEGY, MODIFIED_TIME, PARTNER_TYPES,
+from tpbis.local_sheets.librarians.vocabulary import (BENEFIT_TYPES, CATEGORY_STRATEGY, MODIFIED_TIME, PARTNER_TYPES,
                           PROFILE_FIELDS, TEMPLATE_HEADERS, TITLES)
 
 REGISTRY_COLUMNS = ["kode_desa", "desa", "kecamatan", "kabupaten", "provinsi", "kelompok",

@@ -184,24 +184,7 @@ def run(con, summary: dict, logger=None, config: AlertConfig | None = None) -> l
 def failure_automation(block_document_id: str, flow_name: str = "nightly-sync") -> dict:
     """An automation (as `prefect automation create --from-json` takes it) that sends the
     block's notification when a run of the flow ends Failed or Crashed."""
-    return {
-        "name": f"{flow_name}-failed",
-        "description": f"Notify when a {flow_name} flow run fails or crashes",
-        "enabled": True,
-        "trigger": {
-            "type": "event",
-            "posture": "Reactive",
-            "match": {"prefect.resource.id": "prefect.flow-run.*"},
-            "match_related": {"prefect.resource.role": "flow", "prefect.resource.name": flow_name},
-            "expect": ["prefect.flow-run.Failed", "prefect.flow-run.Crashed"],
-            "threshold": 1,
-            "within": 0,
-        },
-        "actions": [{
-            "type": "send-notification",
-            "block_document_id": block_document_id,
-            "subject": "TPBIS: {{ flow.name }} run {{ flow_run.name }} {{ flow_run.state.name }}",
-            "body": "Flow run {{ flow_run.name }} ended {{ flow_run.state.name }}: "
-                    "{{ flow_run.state.message }}",
-        }],
-    }
+    from tpbis.notify.automations import notify_on_states
+    return notify_on_states(block_document_id, flow_name, name=f"{flow_name}-failed",
+                            description=f"Notify when a {flow_name} flow run fails or crashes",
+                            states=["Failed", "Crashed"])

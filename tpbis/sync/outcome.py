@@ -101,24 +101,7 @@ def emit_events(summary: dict, logger=None) -> int:
 def partial_automation(block_document_id: str, flow_name: str = "nightly-sync") -> dict:
     """An automation (`prefect automation create --from-json`) that notifies through a block
     when a run of the flow ends Partial (some villages failed) or Failed."""
-    return {
-        "name": f"{flow_name}-partial-or-failed",
-        "description": f"Notify when a {flow_name} run ends with villages failed",
-        "enabled": True,
-        "trigger": {
-            "type": "event",
-            "posture": "Reactive",
-            "match": {"prefect.resource.id": "prefect.flow-run.*"},
-            "match_related": {"prefect.resource.role": "flow", "prefect.resource.name": flow_name},
-            "expect": [f"prefect.flow-run.{PARTIAL}", "prefect.flow-run.Failed", "prefect.flow-run.Crashed"],
-            "threshold": 1,
-            "within": 0,
-        },
-        "actions": [{
-            "type": "send-notification",
-            "block_document_id": block_document_id,
-            "subject": "TPBIS: {{ flow.name }} run {{ flow_run.name }} {{ flow_run.state.name }}",
-            "body": "Flow run {{ flow_run.name }} ended {{ flow_run.state.name }}: "
-                    "{{ flow_run.state.message }}",
-        }],
-    }
+    from tpbis.notify.automations import notify_on_states
+    return notify_on_states(block_document_id, flow_name, name=f"{flow_name}-partial-or-failed",
+                            description=f"Notify when a {flow_name} run ends with villages failed",
+                            states=[PARTIAL, "Failed", "Crashed"])

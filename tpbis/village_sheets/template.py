@@ -1,5 +1,6 @@
-"""The village report workbook template (contract section 1): create a new village's sheet
-from it, and check how far an existing sheet has drifted from it.
+"""The village report workbook template (contract section 1), as data, written to Google or
+to an .xlsx. A new village's sheet and registry row: new_village.py; how far an existing
+sheet drifted from the template: drift.py.
 
 Why: a sheet that starts from the template (its headers, dropdowns for the category lists,
 number and date formats, a frozen header row, Profil prefilled from the registry) loads
@@ -15,18 +16,15 @@ file with the same content (`write_xlsx`).
 """
 from __future__ import annotations
 
-import csv
 import re
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from tpbis import files
 from tpbis.errors import UsageError
 from tpbis.wib import TIME_ZONE
-from transforms.headers import find_header, header_keys
 from transforms.reference import CATEGORY_KINDS, Reference
-from transforms.text import cell_text, is_blank
+from transforms.text import is_blank
 from tpbis.village_sheets.guard import petunjuk
 from tpbis.village_sheets.guard.rules import (EMPTY_REQUIRED_FILL, HEADER_NOTE, guard_for, sheets_empty_required,
                                         sheets_protection, sheets_validation, xlsx_empty_required, xlsx_validation)
@@ -304,234 +302,3 @@ def write_xlsx(village: dict, ref: Reference, year: int, path: Path) -> Path:
             sheet.activate()
     book.close()
     return path
-
-
-# --- the registry ------------------------------------------------------------------------------
-
-def _read_csv(path: Path) -> tuple[list[str], list[dict]]:
-    with Path(path).open(encoding="utf-8", newline="") as handle:
-        reader = csv.DictReader(handle)
-        return list(reader.fieldnames or []), [dict(r) for r in reader]
-
-
-def village_for(kode_desa: str, registry: Path, config_dir: Path, *, desa: str | None = None,
-                kecamatan: str | None = None, kabupaten: str | None = None, provinsi: str | None = None,
-                kelompok: str = "calon_replikasi_mandiri", year: int | None = None) -> tuple[dict, bool]:
-    """(the registry row of the village, whether the registry has it already).
-
-    A registered village keeps its registry names. A new one takes names from the options,
-    else the kecamatan, kabupaten and province from config/regions.csv by the code's prefix;
-    the desa name must be given (regions.csv stops at the kecamatan).
-    """
-    if not CODE.match(kode_desa or ""):
-        raise TemplateError(f"kode desa {kode_desa!r} is not a Kemendagri code like 14.03.02.2008")
-    _, rows = _read_csv(registry)
-    known = next((r for r in rows if r.get("kode_desa", "").strip() == kode_desa), None)
-    if known:
-        return {k: (v or "").strip() for k, v in known.items()}, True
-    _, regions = _read_csv(Path(config_dir) / "regions.csv")
-    names = {r["kode"]: r["nama"] for r in regions}
-    village = {
-        "kode_desa": kode_desa,
-        "desa": desa,
-        "kecamatan": kecamatan or names.get(kode_desa[:8]),
-        "kabupaten": kabupaten or names.get(kode_desa[:5]),
-        "provinsi": provinsi or names.get(kode_desa[:2]),
-        "kelompok": kelompok,
-        "tahun_kelompok": str(year or date.today().year),
-        "spreadsheet_key": "",
-    }
-    missing = [k for k in ("desa", "kecamatan", "kabupaten", "provinsi") if not village[k]]
-    if missing:
-        raise TemplateError(f"{kode_desa} is not in the registry and config/regions.csv does not name its "
-                            f"{', '.join(missing)}: give --{' --'.join(missing)}")
-    return village, False
-
-
-def add_to_registry(registry: Path, village: dict, key: str, *, replace: bool = False) -> None:
-    """Append the village with its new spreadsheet key (or, with `replace`, change the key of a
-    registered village). Other rows and columns are kept; the file is replaced atomically."""
-    columns, rows = _read_csv(registry)
-    row = next((r for r in rows if r.get("kode_desa", "").strip() == village["kode_desa"]), None)
-    if row is not None and row.get("spreadsheet_key", "").strip() and not replace:
-        raise TemplateError(f"{village['kode_desa']} already has a spreadsheet in {registry}; "
-                            "use --replace-key to point it at a new one")
-    if row is None:
-        rows.append({c: village.get(c, "") for c in columns})
-        row = rows[-1]
-    row["spreadsheet_key"] = key
-    with files.replacing(registry) as tmp, tmp.open("w", encoding="utf-8", newline="") as handle:
-        writer = csv.DictWriter(handle, fieldnames=columns, lineterminator="\n")
-        writer.writeheader()
-        writer.writerows({c: r.get(c, "") for c in columns} for r in rows)
-
-
-def check_registry(registry: Path, village: dict, registered: bool, replace: bool) -> None:
-    """Refuse before creating anything that `add_to_registry` would then refuse."""
-    if registered and village.get("spreadsheet_key") and not replace:
-        raise TemplateError(f"{village['kode_desa']} already has a spreadsheet ({village['spreadsheet_key']}) "
-                            f"in {registry}; use --replace-key to create a new one and point the registry at it")
-
-
-# --- drift: how far an existing sheet is from the template --------------------------------------
-
-@dataclass(frozen=True)
-class Finding:
-    severity: str      # error: the sync fails or loses a required column; warning: data is lost; info: harmless
-    code: str
-    tab: str
-    message: str       # Indonesian, for province staff and librarians
-
-
-def _norm(text) -> str:
-    return " ".join(cell_text(text).split())
-
-
-def drift(titles: list[str], value_ranges: dict[str, list[list]], ref: Reference) -> list[Finding]:
-    """Compare a sheet's tab titles and top rows (`value_ranges`: title -> rows from row 1)
-    with the template, the way the sync reads headers (case, spacing, aliases)."""
-    found: list[Finding] = []
-    by_norm = {_norm(t).casefold(): t for t in reversed(titles)}
-    matched = set()
-    for tab in ref.columns:
-        title = by_norm.get(tab.casefold())
-        severity = "error" if tab in REQUIRED_TABS else "warning"
-        if title is None:
-            found.append(Finding(severity, "missing_tab", tab, f"Tab '{tab}' tidak ada."))
-            continue
-        matched.add(title)
-        if title != tab:
-            found.append(Finding("info", "renamed_tab", tab, f"Tab '{tab}' bernama '{title}'."))
-        rows = value_ranges.get(title, [])
-        found += _profile_drift(rows, ref) if tab == "Profil" else _tab_drift(tab, rows, ref, severity)
-    for title in titles:
-        if title not in matched and _norm(title).casefold() not in {t.casefold() for t in IGNORED_TABS}:
-            found.append(Finding("info", "extra_tab", title, f"Tab tambahan '{title}' (tidak dibaca sinkronisasi)."))
-    return found
-
-
-def _tab_drift(tab: str, rows: list[list], ref: Reference, severity: str) -> list[Finding]:
-    specs = ref.columns[tab]
-    match = find_header(rows, ref.header_lookup[tab])
-    if match is None:
-        return [Finding(severity, "no_header", tab, f"Tab '{tab}': baris judul kolom tidak ditemukan.")]
-    out = []
-    if match.row != 0:
-        out.append(Finding("info", "header_moved", tab, f"Tab '{tab}': judul kolom ada di baris {match.row + 1}, bukan baris 1."))
-    for spec in specs:
-        if spec.field not in match.columns:
-            level = "error" if spec.required else "warning"
-            out.append(Finding(level, "missing_column", tab,
-                               f"Tab '{tab}': kolom '{spec.header}'{' (wajib)' if spec.required else ''} tidak ada."))
-        elif _norm(match.labels[spec.field]) != spec.header:
-            out.append(Finding("info", "renamed_column", tab,
-                               f"Tab '{tab}': kolom '{spec.header}' tertulis '{_norm(match.labels[spec.field])}'."))
-    used = set(match.columns.values())
-    for j, cell in enumerate(rows[match.row] if match.row < len(rows) else []):
-        if j not in used and not is_blank(cell):
-            out.append(Finding("info", "extra_column", tab, f"Tab '{tab}': kolom tambahan '{_norm(cell)}'."))
-    return out
-
-
-def _profile_drift(rows: list[list], ref: Reference) -> list[Finding]:
-    lookup = ref.header_lookup["Profil"]
-    labels: dict[str, str] = {}
-    for row in rows:
-        for cell in row:
-            if is_blank(cell):
-                continue
-            field_ = next((lookup[k] for k in header_keys(cell) if k in lookup), None)
-            if field_ and not field_.startswith("_"):
-                labels.setdefault(field_, _norm(cell))
-    out = []
-    for spec in ref.columns["Profil"]:
-        if spec.field.startswith("_"):
-            continue
-        if spec.field not in labels:
-            out.append(Finding("warning", "missing_field", "Profil", f"Tab 'Profil': isian '{spec.header}' tidak ada."))
-        elif labels[spec.field] != spec.header:
-            out.append(Finding("info", "renamed_field", "Profil",
-                               f"Tab 'Profil': isian '{spec.header}' tertulis '{labels[spec.field]}'."))
-    return out
-
-
-def read_for_check(conn, key: str, ref: Reference, scan_rows: int = 15) -> tuple[list[str], dict[str, list[list]]]:
-    """Tab titles (one metadata read) and the top rows of the template tabs (one batchGet)."""
-    from tpbis.google.sheets import VALUE_PARAMS
-    meta = conn.http.fetch_sheet_metadata(key, params={"fields": "sheets.properties.title"})
-    titles = [s["properties"]["title"] for s in meta.get("sheets", [])]
-    wanted = {t.casefold() for t in ref.columns}
-    tabs = [t for t in titles if _norm(t).casefold() in wanted]
-    quoted = {t: "'" + t.replace("'", "''") + "'" for t in tabs}
-    ranges = [f"{quoted[t]}!A1:AZ{60 if _norm(t).casefold() == 'profil' else scan_rows}" for t in tabs]
-    body = conn.http.values_batch_get(key, ranges, params=dict(VALUE_PARAMS)) if ranges else {}
-    values = {t: vr.get("values", []) for t, vr in zip(tabs, body.get("valueRanges", []))}
-    return titles, values
-
-
-def format_findings(findings: list[Finding]) -> str:
-    if not findings:
-        return "Sesuai template: tidak ada perbedaan."
-    counts = {s: sum(f.severity == s for f in findings) for s in ("error", "warning", "info")}
-    lines = [f"{len(findings)} perbedaan dari template: {counts['error']} error, {counts['warning']} warning, "
-             f"{counts['info']} info"]
-    order = {"error": 0, "warning": 1, "info": 2}
-    for f in sorted(findings, key=lambda f: order[f.severity]):
-        lines.append(f"  {f.severity.upper():7} [{f.code}] {f.message}")
-    return "\n".join(lines)
-
-
-# --- the commands (`tpbis template create|check`) ------------------------------------------------
-
-def create_command(settings, kode_desa: str, *, names: dict | None = None, kelompok: str = "calon_replikasi_mandiri",
-                   year: int | None = None, folder: str | None = None, xlsx: Path | None = None,
-                   replace: bool = False) -> str:
-    """Create the sheet (or the .xlsx) and register it; returns what to tell the user."""
-    from gspread.exceptions import APIError
-    from tpbis.google.sheets import connect
-    from transforms.reference import load_reference
-
-    year = year or date.today().year
-    ref = load_reference(settings.config_dir)
-    village, registered = village_for(kode_desa, settings.registry, settings.config_dir, kelompok=kelompok,
-                                      year=year, **{k: v for k, v in (names or {}).items() if v})
-    if xlsx is not None:
-        path = write_xlsx(village, ref, year, xlsx)
-        return (f"{path}: template for {kode_desa} Desa {village['desa']}. Upload it to Drive as a Google sheet, "
-                f"share it with the service account, and put its key in {settings.registry}.")
-    check_registry(settings.registry, village, registered, replace)
-    try:
-        key = create_sheet(connect(settings, create=True), village, ref, year, folder)
-    except APIError as e:
-        raise TemplateError(f"Google refused to create the sheet ({e.response.status_code}): {e}") from None
-    add_to_registry(settings.registry, village, key, replace=replace)
-    return (f"Created {spreadsheet_title(village)}: {key}\n"
-            f"  https://docs.google.com/spreadsheets/d/{key}/edit\n"
-            f"  added to {settings.registry}; share it with the librarian as Editor.")
-
-
-def check_command(settings, *, kode_desa: str | None = None, key: str | None = None) -> tuple[str, list[Finding]]:
-    """(the spreadsheet key checked, its drift findings)."""
-    from gspread.exceptions import APIError
-    from transforms.reference import load_reference
-
-    if not key:
-        if not kode_desa:
-            raise TemplateError("give --kode-desa or --key")
-        _, rows = _read_csv(settings.registry)
-        row = next((r for r in rows if r.get("kode_desa", "").strip() == kode_desa), None)
-        if row is None or not (row.get("spreadsheet_key") or "").strip():
-            raise TemplateError(f"{kode_desa} has no spreadsheet in {settings.registry}")
-        key = row["spreadsheet_key"].strip()
-    ref = load_reference(settings.config_dir)
-    try:
-        titles, values = read_for_check(_check_connection(settings), key, ref)
-    except APIError as e:
-        raise TemplateError(f"cannot read spreadsheet {key} ({e.response.status_code}): {e}") from None
-    return key, drift(titles, values, ref)
-
-
-def _check_connection(settings):
-    """The sync's own paced read connection: a check spends the same read quota."""
-    from tpbis.sync.steps import shared_connection
-    return shared_connection(settings)

@@ -10,7 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from tpbis.village_sheets.template import Finding, TemplateError, _check_connection, _read_csv, drift, read_for_check
+from tpbis.village_sheets.drift import Finding, _check_connection, drift, read_for_check
+from tpbis.village_sheets.new_village import read_csv
+from tpbis.village_sheets.template import TemplateError
 
 
 @dataclass
@@ -33,7 +35,7 @@ def check_all_command(settings) -> list[VillageCheck]:
     from requests import RequestException
     from transforms.reference import load_reference
 
-    _, rows = _read_csv(settings.registry)
+    _, rows = read_csv(settings.registry)
     if not rows:
         raise TemplateError(f"{Path(settings.registry).resolve()} has no villages")
     ref = load_reference(settings.config_dir)

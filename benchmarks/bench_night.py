@@ -42,7 +42,7 @@ SEED = 14
 
 
 def _workbook(village: dict, small: bool, edit: int = 0) -> dict:
-    from tpbis.synthetic import messy_workbook, synthetic_workbook
+    from tpbis.local_sheets.synthetic import messy_workbook, synthetic_workbook
     if small:
         book = synthetic_workbook(village, months=4, activities_per_month=4, seed=SEED)   # 4 + 16 rows
     else:
@@ -56,8 +56,8 @@ def _workbook(village: dict, small: bool, edit: int = 0) -> dict:
 
 def _serve(pipe, sheets: int, small: bool) -> None:
     """The child process: a SheetsServer over N workbooks, driven by commands on `pipe`."""
-    from tpbis.sheets_server import SheetsServer
-    from tpbis.synthetic import synthetic_registry
+    from tpbis.local_sheets.server import SheetsServer
+    from tpbis.local_sheets.synthetic import synthetic_registry
     villages = synthetic_registry(sheets, seed=SEED)
     with SheetsServer() as server:
         for v in villages:
@@ -108,7 +108,7 @@ def bare_fetch(url: str, keys: list[str], workers: int = 8) -> tuple[float, int]
 
     import requests
 
-    from tpbis.sheets import VALUE_PARAMS
+    from tpbis.google.sheets import VALUE_PARAMS
     from transforms.columns import TEMPLATE_TABS
     local = threading.local()
     params = [("ranges", "'" + t + "'") for t in TEMPLATE_TABS] + list(VALUE_PARAMS.items())
@@ -136,7 +136,7 @@ def _cpu() -> float:
 
 def _sync(registry: list[dict], work: Path, name: str) -> tuple[float, dict]:
     from flows.nightly_sync import nightly_sync
-    from tpbis.synthetic import write_registry_csv
+    from tpbis.local_sheets.synthetic import write_registry_csv
     path = write_registry_csv(registry, work / f"{name}.csv")
     started, cpu = time.perf_counter(), _cpu()
     summary = nightly_sync(registry_path=str(path), warehouse_path=str(work / f"{name}.duckdb"))
@@ -161,7 +161,7 @@ def main() -> None:
     parser.add_argument("--replay", action="store_true", help="also time `tpbis replay` over the warehouse")
     args = parser.parse_args()
 
-    from tpbis.synthetic import synthetic_registry
+    from tpbis.local_sheets.synthetic import synthetic_registry
     print(f"building {args.sheets:,} {'small' if args.small else 'messy'} workbooks in the server process...",
           flush=True)
     server = Server(args.sheets, args.small)
@@ -195,7 +195,7 @@ def main() -> None:
                   f"{first['cpu'] - one['cpu']:.1f} s | {floor_cpu:.1f} s | {peak} MiB |", flush=True)
 
             if args.replay:
-                from tpbis.replay import replay_all
+                from tpbis.sync.replay import replay_all
                 from tpbis.settings import Settings
                 settings = Settings.from_env().with_(warehouse=work / "all.duckdb")
                 started = time.perf_counter()

@@ -22,8 +22,8 @@ import duckdb
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from tpbis.extract import Quarter, write_extract   # noqa: E402
-from tpbis.warehouse import apply_schema           # noqa: E402
+from tpbis.extract.write import Quarter, write_extract   # noqa: E402
+from tpbis.warehouse.store import apply_schema           # noqa: E402
 
 KABUPATEN = ["Kampar", "Indragiri Hulu", "Bengkalis", "Indragiri Hilir", "Pelalawan", "Rokan Hulu",
              "Rokan Hilir", "Siak", "Kuantan Singingi", "Kepulauan Meranti", "Kota Pekanbaru", "Kota Dumai"]

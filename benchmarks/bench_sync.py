@@ -22,8 +22,8 @@ for k, v in {"PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "120", "PREFECT
              "DO_NOT_TRACK": "1", "PREFECT_LOGGING_LEVEL": "WARNING"}.items():
     os.environ.setdefault(k, v)
 
-from tpbis.sheets_server import SheetsServer  # noqa: E402
-from tpbis.synthetic import synthetic_registry, synthetic_workbook, write_registry_csv  # noqa: E402
+from tpbis.local_sheets.server import SheetsServer  # noqa: E402
+from tpbis.local_sheets.synthetic import synthetic_registry, synthetic_workbook, write_registry_csv  # noqa: E402
 
 
 def main() -> None:

@@ -16,15 +16,17 @@ import time
 from datetime import datetime, timezone
 from pathlib import Path
 
-from tpbis import sheets, sync, warehouse
+from tpbis.google import sheets
+from tpbis.sync import steps as sync
+from tpbis.warehouse import store as warehouse
 from tpbis.settings import CONFIG_DIR, Settings
-from tpbis.synthetic import big_workbook, synthetic_registry
+from tpbis.local_sheets.synthetic import big_workbook, synthetic_registry
 from transforms.reference import load_reference
 
 
 def value_ranges(workbook: dict) -> dict:
     """What batchGet (UNFORMATTED_VALUE) returns for a synthetic workbook."""
-    from tpbis.workbook_format import render_row
+    from tpbis.local_sheets.workbook_format import render_row
     return {s["title"]: [render_row(r, "UNFORMATTED_VALUE", workbook.get("locale", "in_ID")) for r in s["rows"]]
             for s in workbook["sheets"]}
 

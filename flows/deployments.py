@@ -23,7 +23,9 @@ from __future__ import annotations
 
 from prefect.schedules import Cron
 
-TIMEZONE = "Asia/Jakarta"
+from tpbis.wib import TIME_ZONE
+
+TIMEZONE = TIME_ZONE
 SERVED_SUFFIX = "-served"
 NIGHTLY = {
     "name": "nightly",

@@ -21,9 +21,15 @@ from prefect.cache_policies import NONE
 from prefect.futures import as_completed
 from prefect.utilities.annotations import quote
 
-from tpbis import alerts, progress, registry, run_outcome, run_report, sync, warehouse
+from tpbis import registry
+from tpbis.notify import alerts
+from tpbis.sync import progress
+from tpbis.sync import outcome as run_outcome
+from tpbis.notify import run_report
+from tpbis.sync import steps as sync
+from tpbis.warehouse import store as warehouse
 from tpbis.settings import Settings
-from tpbis.task_runner import make_task_runner
+from tpbis.sync.task_runner import make_task_runner
 from transforms.reference import load_reference
 
 
@@ -88,7 +94,7 @@ def _run_id() -> str:
 def _run_name() -> str:
     """`nightly-2026-12-01` (the day in Riau), `-full` for a full sweep asked for."""
     from prefect.runtime import flow_run
-    from tpbis.sync import JAKARTA
+    from tpbis.sync.steps import JAKARTA
     full = (flow_run.parameters or {}).get("full")
     return f"nightly-{datetime.now(JAKARTA):%Y-%m-%d}" + ("-full" if full else "")
 
@@ -175,7 +181,7 @@ def nightly_sync(registry_path: str | None = None, warehouse_path: str | None = 
             parser.shutdown(cancel_futures=True)
 
     if write_back:
-        from tpbis.writeback import write_back_run
+        from tpbis.village_sheets.writeback import write_back_run
         write_back_run(settings, con, run_id)
     summary = sync.summarise(con, run_id, http_429=http_429, seconds=time.monotonic() - clock)
     run_report.publish(con, summary, get_run_logger())     # Prefect artifacts; never fails the run

@@ -9,13 +9,13 @@ from __future__ import annotations
 
 from datetime import datetime
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NONE
 
-from tpbis import extract_artifact
-from tpbis.extract import Quarter, write_extract
+from tpbis.extract import artifact as extract_artifact
+from tpbis.extract.write import Quarter, write_extract
+from tpbis import wib
 from tpbis.settings import Settings
 
 DEFAULT_OUT = Path("data/extracts")
@@ -23,7 +23,7 @@ DEFAULT_OUT = Path("data/extracts")
 
 def as_of_end_of_day(day: str | None) -> datetime | None:
     """'2023-01-15' -> the end of that day in Riau (WIB), as `tpbis extract --as-of` reads it."""
-    from tpbis.cli import as_of_timestamp
+    from tpbis.warehouse.asof import as_of_timestamp
     return as_of_timestamp(day)
 
 
@@ -54,9 +54,9 @@ def quarterly_extract(quarter: str | None = None, as_of: str | None = None, kabu
         warehouse_path: Published warehouse file; empty = TPBIS_WAREHOUSE (default data/tpbis.duckdb).
         provisional: Allow a quarter that has not ended; every sheet is labelled SEMENTARA.
     """
-    from tpbis.asof import check_quarter_ended
+    from tpbis.warehouse.asof import check_quarter_ended
     settings = Settings.from_env().with_(warehouse=warehouse_path and Path(warehouse_path))
-    today = datetime.now(ZoneInfo("Asia/Jakarta")).date()
+    today = wib.today()
     q = Quarter.parse(quarter) if quarter else Quarter.last_full_before(today)
     check_quarter_ended(q, today, provisional)
     files = write_quarter(settings.warehouse, q, Path(out) if out else DEFAULT_OUT,

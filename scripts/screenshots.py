@@ -38,7 +38,7 @@ def to_pdf(xlsx: Path, work: Path) -> Path:
 def validasi_xlsx(sheet: dict, path: Path) -> Path:
     """The stored Validasi tab as an .xlsx that looks as it does in Google Sheets."""
     import xlsxwriter
-    from tpbis.writeback import GREEN, RED, REJECTED_HEADER
+    from tpbis.village_sheets.writeback import GREEN, RED, REJECTED_HEADER
     book = xlsxwriter.Workbook(str(path))
     ws = book.add_worksheet("Validasi")
     bold = book.add_format({"bold": True})
@@ -69,8 +69,8 @@ def validasi_xlsx(sheet: dict, path: Path) -> Path:
 
 
 def main() -> None:
-    from tpbis import sample
-    from tpbis.sheets_server import SheetsServer
+    from tpbis.local_sheets import sample
+    from tpbis.local_sheets.server import SheetsServer
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
         data = sample.sample_dir(work / "sheets")
@@ -88,7 +88,7 @@ def main() -> None:
             sheet = next(s for s in server.get_workbook(key)["sheets"] if s["title"] == "Validasi")
         pdf = to_pdf(validasi_xlsx(sheet, work / "validasi.xlsx"), work)
         pdf_page_png(pdf, 1, ROOT / "docs" / "img" / "validasi-tab.png", dpi=70)
-        from tpbis.extract import Quarter, write_extract
+        from tpbis.extract.write import Quarter, write_extract
         [xlsx] = [p for p in write_extract(work / "wh" / "tpbis.duckdb", Quarter.parse("2022Q4"), work / "out",
                                            kabupaten="Bengkalis") if p.suffix == ".xlsx"]
         shutil.copy(xlsx, work / "book.xlsx")

@@ -27,14 +27,14 @@ def prefect_harness():
 @pytest.fixture(scope="session")
 def sample_files(tmp_path_factory) -> Path:
     """The 17 sample workbooks, generated once per session."""
-    from tpbis import sample
+    from tpbis.local_sheets import sample
     return sample.sample_dir(tmp_path_factory.mktemp("sample") / "sheets")
 
 
 @pytest.fixture
 def sheets_server(sample_files, tmp_path):
     """A fresh local Sheets server serving a private copy of the sample."""
-    from tpbis.sheets_server import SheetsServer
+    from tpbis.local_sheets.server import SheetsServer
     data = tmp_path / "sheets"
     shutil.copytree(sample_files, data)
     with SheetsServer(data_dir=data) as server:

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import duckdb
 
-from tpbis.warehouse import apply_schema
+from tpbis.warehouse.store import apply_schema
 
 T1 = datetime(2024, 1, 5, 10, 0, tzinfo=timezone.utc)
 T2 = datetime(2024, 2, 1, 10, 0, tzinfo=timezone.utc)

@@ -10,9 +10,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import duckdb
 import pytest
 
-from tpbis import alerts
-from tpbis.alerts import Alert, AlertConfig
-from tpbis.warehouse import apply_schema
+from tpbis.notify import alerts
+from tpbis.notify.alerts import Alert, AlertConfig
+from tpbis.warehouse.store import apply_schema
 
 T0 = datetime(2026, 11, 1, 18, 0, tzinfo=timezone.utc)
 
@@ -147,7 +147,7 @@ def test_webhook_errors_are_logged_without_the_url(hook, caplog):
     hook.status = 500
     secret_url = hook.url + "/T0KEN-abc123"
     out = [Alert("run_failed", "Sync failed.")]
-    with caplog.at_level("INFO", logger="tpbis.alerts"):
+    with caplog.at_level("INFO", logger="tpbis.notify.alerts"):
         assert alerts.send(summary(), out, AlertConfig(webhook_url=secret_url)) == []
         closed = Hook()
         closed.close()                                            # nothing listens there any more
@@ -159,7 +159,7 @@ def test_webhook_errors_are_logged_without_the_url(hook, caplog):
 
 def test_run_never_raises(caplog):
     broken = duckdb.connect()                                     # no schema: the query fails
-    with caplog.at_level("WARNING", logger="tpbis.alerts"):
+    with caplog.at_level("WARNING", logger="tpbis.notify.alerts"):
         assert alerts.run(broken, summary(), config=AlertConfig(webhook_url="http://127.0.0.1:9/x")) == []
     assert "Alerts not computed" in caplog.text
 

@@ -15,7 +15,7 @@ import pytest
 from typer.testing import CliRunner
 
 from tests import small_warehouse as sw
-from tpbis.cli import app
+from tpbis.cli.main import app
 
 TODAY = datetime.now(ZoneInfo("Asia/Jakarta")).date()
 CURRENT = f"{TODAY.year}Q{(TODAY.month - 1) // 3 + 1}"

@@ -5,7 +5,7 @@ import duckdb
 import pytest
 
 from tpbis.settings import PROJECT_ROOT, SETTINGS_DOC, Settings
-from tpbis.warehouse import apply_schema
+from tpbis.warehouse.store import apply_schema
 
 README = (PROJECT_ROOT / "README.md").read_text(encoding="utf-8")
 DOCS = README + "".join(p.read_text(encoding="utf-8") for p in (PROJECT_ROOT / "docs").glob("*.md"))
@@ -30,7 +30,7 @@ def test_settings_defaults_match_the_contract():
 
 def _commands():
     from typer.main import get_command
-    from tpbis.cli import app
+    from tpbis.cli.main import app
     root = get_command(app)
     for name, cmd in root.commands.items():
         if hasattr(cmd, "commands"):
@@ -51,3 +51,15 @@ def test_every_report_view_is_documented(tmp_path):
     assert len(views) >= 9
     missing = [v for v in views if f"report.{v}" not in DOCS]
     assert missing == []
+
+
+def test_every_module_is_named_in_the_architecture_page():
+    """docs/architecture.md's Layout names each module of tpbis/ and flows/ (by file name, in
+    its folder's block), so the tree a newcomer reads there is the tree on disk."""
+    layout = (PROJECT_ROOT / "docs" / "architecture.md").read_text(encoding="utf-8")
+    layout = layout[layout.index("## Layout"):layout.index("## The workbook JSON file")]
+    modules = [p for package in ("tpbis", "flows") for p in (PROJECT_ROOT / package).rglob("*.py")
+               if p.name != "__init__.py"]
+    missing = [str(p.relative_to(PROJECT_ROOT)) for p in modules if f" {p.name} " not in layout]
+    folders = {p.parent.name + "/" for p in modules}
+    assert missing == [] and [f for f in folders if f not in layout] == []

@@ -11,9 +11,9 @@ import pytest
 
 from tests.transforms.conftest import FETCHED_AT, VILLAGE
 from tests.transforms.test_fixtures import FIXTURES, check_fixture
-from tpbis import sheets
+from tpbis.google import sheets
 from tpbis.settings import Settings
-from tpbis.sheets_server import SheetsServer
+from tpbis.local_sheets.server import SheetsServer
 from transforms.reference import load_reference
 from transforms.workbook import parse_workbook
 

@@ -211,7 +211,7 @@ def create_failure_automation(api: str, env: dict, hook_url: str) -> None:
     import json
     from prefect.blocks.notifications import CustomWebhookNotificationBlock
     from prefect.settings import PREFECT_API_URL, temporary_settings
-    from tpbis.alerts import failure_automation
+    from tpbis.notify.alerts import failure_automation
     with temporary_settings(updates={PREFECT_API_URL: api}):
         block_id = CustomWebhookNotificationBlock(name="tpbis", url=hook_url,
                                                   json_data={"subject": "{{subject}}", "body": "{{body}}"}
@@ -227,7 +227,7 @@ def create_partial_automation(api: str, env: dict) -> None:
     import json
     from prefect.blocks.notifications import CustomWebhookNotificationBlock
     from prefect.settings import PREFECT_API_URL, temporary_settings
-    from tpbis.run_outcome import partial_automation
+    from tpbis.sync.outcome import partial_automation
     with temporary_settings(updates={PREFECT_API_URL: api}):
         block_id = CustomWebhookNotificationBlock.load("tpbis-alerts")._block_document_id
     done = subprocess.run([str(BIN / "prefect"), "automation", "create", "--from-json",

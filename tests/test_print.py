@@ -15,8 +15,8 @@ import openpyxl
 import pytest
 
 from tests import small_warehouse as sw
-from tpbis.extract import Quarter, write_extract
-from tpbis.extract_layout import TABLES
+from tpbis.extract.write import Quarter, write_extract
+from tpbis.extract.layout import TABLES
 
 # Arial/Liberation Sans Bold advance widths (em) of what headers are made of; default: 0.611.
 BOLD_EM = {**dict.fromkeys("ijl", 0.278), **dict.fromkeys("ft", 0.333), "r": 0.389, "m": 0.889, "w": 0.778,

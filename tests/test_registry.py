@@ -14,8 +14,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-from tpbis.cli import app
-from tpbis.extract import Quarter, plan_scopes, planned_files
+from tpbis.cli.main import app
+from tpbis.extract.write import Quarter, plan_scopes, planned_files
 from tpbis.regions import load_reference
 from tpbis.registry import RegistryError, check_registry, check_removals, read_registry
 from tpbis.settings import CONFIG_DIR, PROJECT_ROOT
@@ -48,7 +48,7 @@ REFUSED = {
 
 RUN_CLI = """
 import os, sys
-from tpbis.cli import app
+from tpbis.cli.main import app
 try:
     app(prog_name="tpbis")
 finally:

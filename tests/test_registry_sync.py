@@ -11,19 +11,12 @@ import pytest
 from typer.testing import CliRunner
 
 from flows.nightly_sync import nightly_sync
-from tpbis.cli import app
+from tpbis.cli.main import app
 from tpbis.registry import RegistryError
 from tpbis.settings import CONFIG_DIR
+from tests.helpers import query
 
 pytestmark = pytest.mark.usefixtures("prefect_harness")
-
-
-def query(path, q):
-    con = duckdb.connect(str(path), read_only=True)
-    try:
-        return con.execute(q).fetchall()
-    finally:
-        con.close()
 
 
 def write_registry(path: Path, rows: list[dict]) -> Path:
@@ -94,7 +87,7 @@ def test_an_error_inside_the_flow_is_still_one_line_from_the_command(tmp_path):
     import sys
 
     from prefect.settings import PREFECT_API_URL
-    from tpbis.warehouse import apply_schema
+    from tpbis.warehouse.store import apply_schema
     rows = sample_rows()
     warehouse = tmp_path / "wh" / "tpbis.duckdb"
     warehouse.parent.mkdir()

@@ -14,7 +14,7 @@ import pytest
 from typer.testing import CliRunner
 
 from tests import small_warehouse as sw
-from tpbis.cli import app
+from tpbis.cli.main import app
 from tpbis.settings import PROJECT_ROOT
 
 DOCS = PROJECT_ROOT / "docs" / "reports.md"

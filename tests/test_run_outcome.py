@@ -11,13 +11,10 @@ import pytest
 from typer.testing import CliRunner
 
 from flows.nightly_sync import nightly_sync
-from tpbis import progress
-from tpbis.cli import app
-from tpbis.registry import read_registry
-from tpbis.settings import CONFIG_DIR
+from tpbis.sync import progress
+from tpbis.cli.main import app
+from tests.helpers import KEYS
 
-REGISTRY = read_registry(CONFIG_DIR / "villages.csv")
-KEYS = dict(zip(REGISTRY["kode_desa"], REGISTRY["spreadsheet_key"]))
 BROKEN = {"14.03.01.2021": (403, "permission_denied"), "14.03.02.2010": (404, "not_found")}
 
 
@@ -199,7 +196,7 @@ def test_quarterly_extract_run_publishes_its_files_per_scope(tmp_path):
     ("failed", 17, 0, ("FAILED", "Failed", "failed: 17 villages failed, none synced")),
 ])
 def test_final_state_by_outcome(status, failed, synced, expected):
-    from tpbis.run_outcome import final_state
+    from tpbis.sync.outcome import final_state
     summary = {"status": status, "villages_failed": failed, "villages_synced": synced}
     state = final_state(summary)
     assert (state.type.value, state.name, state.message) == expected

@@ -9,9 +9,9 @@ import duckdb
 import pandas as pd
 import pytest
 
-from tpbis import run_report
-from tpbis.run_report import failed_table, summary_markdown
-from tpbis.warehouse import apply_schema
+from tpbis.notify import run_report
+from tpbis.notify.run_report import failed_table, summary_markdown
+from tpbis.warehouse.store import apply_schema
 
 T0 = datetime(2026, 11, 1, 18, 0, tzinfo=timezone.utc)
 
@@ -121,7 +121,7 @@ def test_village_counts_for_one_run():
 
 def test_publish_never_raises_and_logs_why(caplog):
     broken = duckdb.connect()                                  # no schema: the query fails
-    with caplog.at_level("WARNING", logger="tpbis.run_report"):
+    with caplog.at_level("WARNING", logger="tpbis.notify.run_report"):
         run_report.publish(broken, make_summary())
     assert "Run report artifacts not published" in caplog.text
 

@@ -10,15 +10,15 @@ from __future__ import annotations
 import csv
 import json
 import re
-import time
 from datetime import date
 from pathlib import Path
 
 import pytest
 
-from tpbis import sample as S
-from tpbis import synthetic
-from tpbis.workbook_format import load_workbook
+from tpbis.local_sheets import sample as S
+from tpbis.local_sheets.librarians import vocabulary as V
+from tpbis.local_sheets import synthetic
+from tpbis.local_sheets.workbook_format import load_workbook
 
 CONFIG = Path(__file__).resolve().parents[1] / "config"
 KEY = re.compile(r"^1[A-Za-z0-9_-]{43}$")
@@ -90,7 +90,7 @@ def test_regions_name_every_registered_kecamatan(registry):
         assert regions[row["kode_desa"][:8]]["nama"] == row["kecamatan"]
 
 
-# --- determinism, format, speed --------------------------------------------------------------
+# --- determinism, format --------------------------------------------------------------------
 
 def test_same_seed_same_sample_other_seed_other_numbers(registry, smp):
     again = S.generate_sample(registry)
@@ -100,23 +100,19 @@ def test_same_seed_same_sample_other_seed_other_numbers(registry, smp):
     assert json.dumps(other.workbooks, sort_keys=True) != json.dumps(smp.workbooks, sort_keys=True)
 
 
-def test_generation_is_fast(registry):
-    S.generate_sample(registry)
-
-
 def test_workbooks_have_the_five_tabs_and_recognisable_template_headers(smp):
     assert len(smp.workbooks) == 17
     for key, workbook in smp.workbooks.items():
         assert workbook["spreadsheetId"] == key
-        assert workbook["modifiedTime"] == S.MODIFIED_TIME
-        assert [s["title"] for s in workbook["sheets"]] == S.TABS
+        assert workbook["modifiedTime"] == V.MODIFIED_TIME
+        assert [s["title"] for s in workbook["sheets"]] == V.TABS
     for village, _, title, rows in sheets(smp):
         header = rows[village["tabs"][title]["header_row"] - 1]
         found = {normalise_header(h) for h in header}
-        wanted = {normalise_header(h) for h in S.TEMPLATE_HEADERS[title]}
+        wanted = {normalise_header(h) for h in V.TEMPLATE_HEADERS[title]}
         assert len(found & wanted) >= len(wanted) - 1, (village["desa"], title, header)
         if title == "Profil":
-            assert [r[0] for r in rows[1:]] == list(S.PROFILE_FIELDS)
+            assert [r[0] for r in rows[1:]] == list(V.PROFILE_FIELDS)
     required = {"Kunjungan": ["Bulan", "Pengunjung Laki-laki", "Pengunjung Perempuan"],
                 "Kegiatan": ["Tanggal", "Nama Kegiatan", "Jenis Kegiatan", "Peserta Laki-laki",
                              "Peserta Perempuan"], "Mitra": ["Nama Mitra"], "Dampak": ["Bulan", "Jenis Dampak"]}
@@ -157,14 +153,14 @@ def test_rows_read_are_the_data_rows_of_each_sheet(smp):
         assert tab["rows_read"] == len(data) == len(loaded) + len(rejected), (village["desa"], title)
         assert sorted(loaded + sorted(rejected)) == data
     totals = smp.truth["totals"]
-    for title in S.TABS:
+    for title in V.TABS:
         assert totals[title]["rows_read"] == totals[title]["loaded"] + totals[title]["rejected_rows"]
 
 
 def test_rejects_are_few_and_cover_every_reason(smp):
     rejected = [(v["kode_desa"], t, r) for v in smp.truth["villages"].values()
                 for t, tab in v["tabs"].items() for r in tab["rejected"]]
-    assert {r["reason"] for _, _, r in rejected} == set(S.REASONS) == set(smp.truth["reasons"])
+    assert {r["reason"] for _, _, r in rejected} == set(V.REASONS) == set(smp.truth["reasons"])
     assert 10 <= len({(k, t, r["row"]) for k, t, r in rejected}) <= 20
     duplicates = [(k, t, r["value"]) for k, t, r in rejected if r["reason"] == "duplicate_month"]
     assert len(duplicates) == 2 and len(set(duplicates)) == 1          # both rows of one month
@@ -179,14 +175,14 @@ def test_loaded_records_are_clean_and_typed(smp):
             assert 30 <= r["visitors_male"] <= 600 and 30 <= r["visitors_female"] <= 600
             assert all(isinstance(r[f], int) for f in ("new_members", "loans", "internet_users"))
         for r in tabs["Kegiatan"]["loaded"]:
-            assert r["category"] in S.CATEGORY_STRATEGY
-            assert r["strategy"] in (S.PLI, S.PM, S.ADV)
+            assert r["category"] in V.CATEGORY_STRATEGY
+            assert r["strategy"] in (V.PLI, V.PM, V.ADV)
             assert r["participants_male"] + r["participants_female"] > 0
             assert r["quarter"] == f"{r['activity_date'][:4]}Q{(int(r['activity_date'][5:7]) - 1) // 3 + 1}"
         for r in tabs["Mitra"]["loaded"]:
-            assert r["partner_type"] in S.PARTNER_TYPES and r["support_value_rp"] > 0
+            assert r["partner_type"] in V.PARTNER_TYPES and r["support_value_rp"] > 0
         for r in tabs["Dampak"]["loaded"]:
-            assert r["benefit_type"] in S.BENEFIT_TYPES and r["gender"] in ("L", "P")
+            assert r["benefit_type"] in V.BENEFIT_TYPES and r["gender"] in ("L", "P")
             assert r["income_after"] > r["income_before"] >= 0
         record = tabs["Profil"]["record"]
         assert isinstance(record["internet_access"], bool) and isinstance(record["opening_hours"], float)
@@ -251,7 +247,7 @@ MESS = {
     "extra column Catatan": lambda smp: any(h.strip().lower() == "catatan" for h in _headers(smp)),
     "columns in another order": lambda smp: any(
         t == "Kunjungan" and [normalise_header(h) for h in rows[v["tabs"][t]["header_row"] - 1]][:3]
-        != [normalise_header(h) for h in S.TEMPLATE_HEADERS[t][:3]] for v, _, t, rows in sheets(smp)),
+        != [normalise_header(h) for h in V.TEMPLATE_HEADERS[t][:3]] for v, _, t, rows in sheets(smp)),
     "title row and blank row above the header": lambda smp: any(
         v["tabs"][t]["header_row"] == 3 and rows[0][0].startswith("LAPORAN KUNJUNGAN PERPUSTAKAAN DESA")
         and rows[1] == [] for v, _, t, rows in sheets(smp)),
@@ -340,9 +336,9 @@ def test_synthetic_workbooks_have_the_expected_sizes():
     books = [synthetic.synthetic_workbook(v, months=12, activities_per_month=4) for v in rows]
     expected = synthetic.expected_rows(12, 4)
     for book in books[:20]:
-        assert [s["title"] for s in book["sheets"]] == S.TABS
+        assert [s["title"] for s in book["sheets"]] == V.TABS
         for sheet in book["sheets"]:
-            assert sheet["rows"][0] == S.TEMPLATE_HEADERS[sheet["title"]]
+            assert sheet["rows"][0] == V.TEMPLATE_HEADERS[sheet["title"]]
             assert len(sheet["rows"]) - 1 == expected[sheet["title"]]
     wide = synthetic.synthetic_workbook(rows[0], months=24, activities_per_month=5, rows_multiplier=3)
     sizes = {s["title"]: len(s["rows"]) - 1 for s in wide["sheets"]}

@@ -5,9 +5,9 @@ from __future__ import annotations
 import duckdb
 import pytest
 
-from tpbis import global_limit
-from tpbis.ratelimit import RateLimiter
-from tpbis.task_runner import make_task_runner
+from tpbis.google import global_limit
+from tpbis.google.pacing import RateLimiter
+from tpbis.sync.task_runner import make_task_runner
 
 VIEWS = ["monthly_visits", "activities", "benefits", "partners", "rejected_rows", "quarterly_indicators"]
 
@@ -17,7 +17,7 @@ VIEWS = ["monthly_visits", "activities", "benefits", "partners", "rejected_rows"
 def test_threads_is_the_default():
     from prefect.task_runners import ThreadPoolTaskRunner
     runner = make_task_runner(env={})
-    assert isinstance(runner, ThreadPoolTaskRunner) and runner._max_workers == 2
+    assert isinstance(runner, ThreadPoolTaskRunner) and runner == ThreadPoolTaskRunner(max_workers=2)
     assert isinstance(make_task_runner(env={"TPBIS_TASK_RUNNER": " Threads "}), ThreadPoolTaskRunner)
 
 
@@ -107,7 +107,7 @@ def test_dask_processes_with_a_global_limit_load_the_same_rows_as_threads(sync_e
     assert sheets_server.counters.total("sheets.batchGet") == 17
     assert snapshot(distributed) == snapshot(sync_env)
     # the reads happened in the Dask worker processes, not in this one ...
-    from tpbis import sync
+    from tpbis.sync import steps as sync
     from tpbis.settings import Settings
     here = sync.shared_connection(Settings.from_env().with_(warehouse=distributed))
     assert here.stats["sheets.read"] == 0

@@ -1,7 +1,7 @@
 """The SQL schema and transforms/columns.py describe the same tables; upgrades keep data."""
 import duckdb
 
-from tpbis.warehouse import HISTORIED, apply_schema
+from tpbis.warehouse.store import HISTORIED, apply_schema
 from transforms.columns import TABLE_COLUMNS, all_columns
 
 HISTORY = ["row_hash", "valid_from", "valid_to", "loaded_run", "replaced_run"]

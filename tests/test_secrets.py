@@ -148,8 +148,8 @@ def run_sync_with_secrets(monkeypatch, sheets_server, key_file, endpoint):
 
 
 def check_no_secret(summary, captured, pem):
-    from tpbis.run_report import summary_markdown
-    from tpbis.sync import format_summary
+    from tpbis.notify.run_report import summary_markdown
+    from tpbis.sync.steps import format_summary
     api_logs, artifacts = api_logs_and_artifacts(summary["run_id"])
     local_logs = "\n".join(captured.lines)
     # positive controls: each capture really holds this run's lines
@@ -175,7 +175,8 @@ def test_key_configured_for_the_local_server_never_leaks(sync_env, sheets_server
 def test_key_and_bearer_token_in_use_never_leak(sync_env, sheets_server, key_file, endpoint, captured, monkeypatch):
     """Force the authenticated path against the local servers: the key signs a JWT, the
     local token endpoint issues ACCESS_TOKEN, every Sheets/Drive request carries it."""
-    from tpbis import gspread_client, sync
+    from tpbis.google import client as gspread_client
+    from tpbis.sync import steps as sync
     from tpbis.settings import Settings
     monkeypatch.setattr(gspread_client, "is_loopback", lambda url: False)
     monkeypatch.setattr(Settings, "is_local", property(lambda self: False))

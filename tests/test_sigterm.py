@@ -15,8 +15,8 @@ import duckdb
 import pytest
 
 from tpbis.settings import PROJECT_ROOT
-from tpbis.shutdown import child_pids
-from tpbis.synthetic import synthetic_registry, synthetic_workbook, write_registry_csv
+from tpbis.sync.shutdown import child_pids
+from tpbis.local_sheets.synthetic import synthetic_registry, synthetic_workbook, write_registry_csv
 
 BIN = Path(sys.executable).parent
 

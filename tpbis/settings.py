@@ -9,6 +9,8 @@ import os
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from tpbis.errors import UsageError
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -35,6 +37,9 @@ WRITE_SCOPES = [
     "https://www.googleapis.com/auth/spreadsheets",
     "https://www.googleapis.com/auth/drive.metadata.readonly",
 ]
+# creating a village's sheet: Drive's files.create needs a Drive scope; `drive.file` reaches
+# only the files it created
+CREATE_SCOPES = [*WRITE_SCOPES, "https://www.googleapis.com/auth/drive.file"]
 
 SETTINGS_DOC = {
     "TPBIS_SHEETS_API_URL": "where the Google Sheets API v4 is served (default https://sheets.googleapis.com)",
@@ -85,11 +90,20 @@ class Settings:
     max_removed_share: float = 0.1
     progress_seconds: float = 30.0
     progress_every: int = 0
+    task_runner: str = "threads"        # threads / dask (tpbis.sync.task_runner)
+    dask_address: str | None = None
+    global_rate_limit: str | None = None  # a Prefect global concurrency limit (tpbis.google.global_limit)
+    alert_webhook_url: str | None = None  # tpbis.notify.alerts
+    alert_block: str | None = None
+    alert_failed_nights: int = 3
+    users_file: Path = Path("data/users.json")   # the portal (tpbis.portal)
+    portal_cache: Path = Path("data/portal-cache")
+    trusted_proxies: frozenset[str] = frozenset()
 
     @property
     def is_local(self) -> bool:
         """True when both APIs are on this machine: no credentials are needed then."""
-        from tpbis.gspread_client import is_loopback      # lazy: gspread is slow to import
+        from tpbis.google.client import is_loopback      # lazy: gspread is slow to import
         return is_loopback(self.sheets_api_url) and is_loopback(self.drive_api_url)
 
     @property
@@ -102,26 +116,56 @@ class Settings:
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> "Settings":
+        """Read every setting; a value that cannot be read is a `SettingError` naming its
+        variable (exit 2), e.g. `TPBIS_FETCH_WORKERS='abc' must be a whole number`."""
         env = os.environ if env is None else env
         d = cls()
+        text = lambda name, default=None: (env.get(name) or "").strip() or default   # noqa: E731
         return cls(
             sheets_api_url=env.get("TPBIS_SHEETS_API_URL", d.sheets_api_url).rstrip("/"),
             drive_api_url=env.get("TPBIS_DRIVE_API_URL", d.drive_api_url).rstrip("/"),
             credentials_file=env.get("TPBIS_CREDENTIALS") or env.get("GOOGLE_APPLICATION_CREDENTIALS"),
             auth=(env.get("TPBIS_AUTH") or d.auth).strip().lower(),
-            reads_per_minute=float(env.get("TPBIS_SHEETS_READS_PER_MINUTE", d.reads_per_minute)),
-            writes_per_minute=float(env.get("TPBIS_SHEETS_WRITES_PER_MINUTE", d.writes_per_minute)),
+            reads_per_minute=_number(env, "TPBIS_SHEETS_READS_PER_MINUTE", d.reads_per_minute, float),
+            writes_per_minute=_number(env, "TPBIS_SHEETS_WRITES_PER_MINUTE", d.writes_per_minute, float),
             warehouse=Path(env.get("TPBIS_WAREHOUSE", d.warehouse)),
             registry=Path(env.get("TPBIS_REGISTRY", d.registry)),
-            fetch_workers=int(env.get("TPBIS_FETCH_WORKERS", d.fetch_workers)),
-            chunk_size=int(env.get("TPBIS_CHUNK_SIZE", d.chunk_size)),
-            full_sweep_days=int(env.get("TPBIS_FULL_SWEEP_DAYS", d.full_sweep_days)),
-            max_attempts=int(env.get("TPBIS_MAX_ATTEMPTS", d.max_attempts)),
-            backoff_base=float(env.get("TPBIS_BACKOFF_SECONDS", d.backoff_base)),
+            fetch_workers=_number(env, "TPBIS_FETCH_WORKERS", d.fetch_workers, int),
+            chunk_size=_number(env, "TPBIS_CHUNK_SIZE", d.chunk_size, int),
+            full_sweep_days=_number(env, "TPBIS_FULL_SWEEP_DAYS", d.full_sweep_days, int),
+            max_attempts=_number(env, "TPBIS_MAX_ATTEMPTS", d.max_attempts, int),
+            backoff_base=_number(env, "TPBIS_BACKOFF_SECONDS", d.backoff_base, float),
             max_removed_share=_share(env, "TPBIS_MAX_REMOVED_SHARE", d.max_removed_share),
-            progress_seconds=float(env.get("TPBIS_PROGRESS_SECONDS", d.progress_seconds)),
-            progress_every=int(env.get("TPBIS_PROGRESS_EVERY", d.progress_every)),
+            progress_seconds=_number(env, "TPBIS_PROGRESS_SECONDS", d.progress_seconds, float),
+            progress_every=_number(env, "TPBIS_PROGRESS_EVERY", d.progress_every, int),
+            task_runner=text("TPBIS_TASK_RUNNER", d.task_runner).lower(),
+            dask_address=text("TPBIS_DASK_ADDRESS"),
+            global_rate_limit=text("TPBIS_GLOBAL_RATE_LIMIT"),
+            alert_webhook_url=text("TPBIS_ALERT_WEBHOOK_URL"),
+            alert_block=text("TPBIS_ALERT_BLOCK"),
+            # 0 or less would alert on nights that did not happen: at least one
+            alert_failed_nights=max(1, _number(env, "TPBIS_ALERT_FAILED_NIGHTS", d.alert_failed_nights, int)),
+            users_file=Path(text("TPBIS_USERS", d.users_file)),
+            portal_cache=Path(text("TPBIS_PORTAL_CACHE", d.portal_cache)),
+            trusted_proxies=frozenset(a.strip() for a in env.get("TPBIS_PORTAL_TRUSTED_PROXIES", "").split(",")
+                                      if a.strip()),
         )
+
+
+class SettingError(UsageError, ValueError):
+    """A setting (environment variable) that cannot be read: exit 2, naming the variable."""
+
+
+def _number(env, name: str, default, kind: type):
+    """An int or float setting; blank means the default; anything unreadable names `name`."""
+    text = (env.get(name) or "").strip()
+    if not text:
+        return default
+    try:
+        return kind(text)
+    except ValueError:
+        what = "a whole number" if kind is int else "a number"
+        raise SettingError(f"{name}={text!r} must be {what} (default {default})") from None
 
 
 def _share(env, name: str, default: float) -> float:
@@ -132,6 +176,5 @@ def _share(env, name: str, default: float) -> float:
     except ValueError:
         value = -1.0
     if not 0 <= value <= 1:
-        from tpbis.errors import UsageError
-        raise UsageError(f"{name}={text!r} must be a share between 0 and 1 (e.g. 0.1 for 10 %)")
+        raise SettingError(f"{name}={text!r} must be a share between 0 and 1 (e.g. 0.1 for 10 %)")
     return value

@@ -12,7 +12,7 @@ from pathlib import Path
 import duckdb
 
 from tpbis.settings import CONFIG_DIR
-from tpbis.warehouse import apply_schema
+from tpbis.warehouse.store import apply_schema
 
 VILLAGES = """
 insert into core.villages

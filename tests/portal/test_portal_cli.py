@@ -5,7 +5,7 @@ import json
 
 from typer.testing import CliRunner
 
-from tpbis.cli import app
+from tpbis.cli.main import app
 
 runner = CliRunner()
 

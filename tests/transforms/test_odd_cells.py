@@ -12,8 +12,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests.transforms.conftest import DAMPAK, KEGIATAN, KUNJUNGAN, MITRA, VILLAGE
-from tpbis import sheets
-from tpbis.sync import Fetched, build_batch
+from tpbis.google import sheets
+from tpbis.sync.steps import Fetched, build_batch
 from transforms.cells import OddCell, normalise_rows, normalise_value_ranges
 from transforms.columns import TABLE_TABS
 from transforms.workbook import UnreadableSheet, parse_workbook

@@ -23,7 +23,7 @@ HEADER = ("<!-- Generated from sql/reports/descriptions.toml by `python -m tpbis
 
 def view_columns() -> dict[tuple[str, str], list[tuple[str, str]]]:
     """(schema, view) -> [(column, type)] of every view in the report schemas."""
-    from tpbis.warehouse import apply_schema
+    from tpbis.warehouse.store import apply_schema
     con = duckdb.connect()
     try:
         apply_schema(con)

@@ -2,10 +2,10 @@
 still look like the template?
 
 One Drive `files.list` (what the service account can see), then, paced like the sync, for
-each registered sheet the template check's reads (`tpbis.template.read_for_check`: its
+each registered sheet the template check's reads (`tpbis.village_sheets.drift.read_for_check`: its
 metadata, then the top rows of the template tabs). A 403 means the sheet is not shared with
 the service account, a 404 that it was deleted (or the key in the registry is wrong); drift
-is judged by `tpbis.template.drift`, the same rules as `tpbis template check`. Each village
+is judged by `tpbis.village_sheets.drift.drift`, the same rules as `tpbis template check`. Each village
 that needs action gets the fix in Indonesian, for the province officer who will do it.
 """
 from __future__ import annotations
@@ -16,7 +16,9 @@ import pandas as pd
 import requests
 from gspread.exceptions import APIError
 
-from tpbis import sheets, template
+from tpbis.google import sheets
+from tpbis.google.drive import list_modified_times
+from tpbis.village_sheets import drift
 from tpbis.settings import Settings
 
 OK, NOT_SHARED, DELETED, DRIFT, ERROR = "ok", "not_shared", "deleted", "template_drift", "error"
@@ -43,7 +45,7 @@ def check_access(settings: Settings, villages: pd.DataFrame) -> tuple[str, list[
     from transforms.reference import load_reference
     conn = sheets.connect(settings)
     ref = load_reference(settings.config_dir)
-    listed = sheets.list_modified_times(conn)
+    listed = list_modified_times(conn)
     results = [_check_one(conn, ref, row, row["spreadsheet_key"] in listed) for _, row in villages.iterrows()]
     return conn.service_account, results
 
@@ -52,7 +54,7 @@ def _check_one(conn, ref, village, listed: bool) -> Access:
     key, email = village["spreadsheet_key"], conn.service_account
     base = dict(kode_desa=village["kode_desa"], desa=village["desa"], spreadsheet_key=key, listed=listed)
     try:
-        titles, values = template.read_for_check(conn, key, ref)
+        titles, values = drift.read_for_check(conn, key, ref)
     except APIError as e:
         status = e.response.status_code
         if status == 403:
@@ -66,7 +68,7 @@ def _check_one(conn, ref, village, listed: bool) -> Access:
         return Access(**base, status=ERROR, fix=f"Google menjawab {status}; coba lagi nanti.")
     except (requests.ConnectionError, requests.Timeout) as e:
         return Access(**base, status=ERROR, fix=f"Server tidak menjawab ({type(e).__name__}); coba lagi nanti.")
-    findings = [f for f in template.drift(titles, values, ref) if f.severity in ("error", "warning")]
+    findings = [f for f in drift.drift(titles, values, ref) if f.severity in ("error", "warning")]
     if findings:
         return Access(**base, status=DRIFT, findings=[asdict(f) for f in findings], fix=(
             "Sesuaikan tab dan kolom dengan template (rinciannya: tpbis template check --kode-desa "

@@ -19,6 +19,7 @@ from pathlib import Path
 from gspread.exceptions import APIError
 
 from tpbis.errors import UsageError
+from tpbis.google.titles import quote_title
 
 PREFIX = "gsheet:"
 FIRST_TAB_RANGE = "A:Z"          # no tab name: the first visible tab (no metadata read needed)
@@ -45,14 +46,14 @@ def parse(spec: str) -> tuple[str, str | None]:
 
 def registry_csv(spec: str, settings=None) -> str:
     """The registry sheet's cells as CSV text (header row first, as typed)."""
-    from tpbis import sheets
+    from tpbis.google import sheets
     from tpbis.settings import Settings
     key, tab = parse(spec)
     conn = sheets.connect(settings or Settings.from_env())
     params = {"valueRenderOption": "FORMATTED_VALUE", "majorDimension": "ROWS"}
     try:
         try:
-            body = conn.http.values_get(key, _quote(tab) if tab else FIRST_TAB_RANGE, params=params)
+            body = conn.http.values_get(key, quote_title(tab) if tab else FIRST_TAB_RANGE, params=params)
         except APIError as e:
             if tab or e.response.status_code != 400:
                 raise
@@ -60,7 +61,7 @@ def registry_csv(spec: str, settings=None) -> str:
             # then, once, the first tab's title from the metadata, and the whole tab by name
             meta = conn.http.fetch_sheet_metadata(key, params={"fields": "sheets.properties.title"})
             first = meta["sheets"][0]["properties"]["title"]
-            body = conn.http.values_get(key, _quote(first), params=params)
+            body = conn.http.values_get(key, quote_title(first), params=params)
     except APIError as e:
         status = e.response.status_code
         why = {403: f"not shared with {conn.service_account} (share it as Viewer)",
@@ -74,8 +75,6 @@ def registry_csv(spec: str, settings=None) -> str:
     return out.getvalue()
 
 
-def _quote(title: str) -> str:
-    return "'" + title.replace("'", "''") + "'"
 
 
 def registry_file(spec: str, settings=None) -> Path:

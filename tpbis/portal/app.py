@@ -9,7 +9,6 @@ exactly like a village that does not exist.
 from __future__ import annotations
 
 import logging
-import os
 import re
 import time
 from dataclasses import dataclass, field
@@ -53,7 +52,8 @@ class Portal:
 
 
 def trusted_proxies_from_env() -> frozenset[str]:
-    return frozenset(a.strip() for a in os.environ.get("TPBIS_PORTAL_TRUSTED_PROXIES", "").split(",") if a.strip())
+    from tpbis.settings import Settings
+    return Settings.from_env().trusted_proxies
 
 
 def create_app(warehouse: Path, users: Path | None = None, cache: Path | None = None,

@@ -14,11 +14,10 @@ import shutil
 import threading
 from pathlib import Path
 
-from tpbis.extract import Quarter, UnknownKabupaten, write_extract
+from tpbis.extract.write import Quarter, UnknownKabupaten, write_extract
 
 QUARTER_RE = re.compile(r"^(20\d{2})Q([1-4])$")
 SERVED = (".xlsx", ".csv")
-DEFAULT_CACHE = Path("data/portal-cache")
 
 
 def parse_quarter(text: str) -> Quarter | None:
@@ -28,7 +27,8 @@ def parse_quarter(text: str) -> Quarter | None:
 
 
 def cache_dir(path: Path | None = None) -> Path:
-    return Path(path or os.environ.get("TPBIS_PORTAL_CACHE") or DEFAULT_CACHE).resolve()
+    from tpbis.settings import Settings
+    return Path(path or Settings.from_env().portal_cache).resolve()
 
 
 def kabupaten_argument(scope: str) -> str | None:

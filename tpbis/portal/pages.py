@@ -3,14 +3,13 @@ template context. No HTTP here; app.py does routing, sessions and responses."""
 from __future__ import annotations
 
 from datetime import date, datetime
-from zoneinfo import ZoneInfo
 
 import pandas as pd
 
-from tpbis.extract import Quarter
+from tpbis.extract.write import Quarter
 from tpbis.portal import charts
+from tpbis.wib import JAKARTA as WIB
 
-WIB = ZoneInfo("Asia/Jakarta")
 SYNC_STATUS = {"success": "berhasil", "partial": "berhasil, sebagian desa gagal", "failed": "gagal",
                "running": "sedang berjalan", "interrupted": "terputus"}
 VILLAGE_STATUS = {"loaded": "dimuat", "unchanged": "tidak berubah", "failed": "gagal", "skipped": "dilewati"}

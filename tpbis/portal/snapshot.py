@@ -11,7 +11,6 @@ tables belong to one connection, and a portal has few simultaneous users.
 from __future__ import annotations
 
 import hashlib
-import re
 import threading
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,7 +19,8 @@ import pandas as pd
 
 from tpbis.errors import CannotRun, UsageError
 from tpbis.settings import SQL_DIR
-from tpbis.warehouse import open_reader
+from tpbis.warehouse.params import used_params
+from tpbis.warehouse.store import open_reader
 
 BUILD_STEPS = ("build_village_quarters", "build_monthly", "build_quality", "build_last_run", "build_last_run_failed")
 
@@ -99,7 +99,7 @@ class Warehouse:
     def df(self, name: str, **params) -> pd.DataFrame:
         """Run sql/portal/<name>.sql with bound parameters ($name), as a DataFrame."""
         text = portal_sql(name)
-        used = {k: v for k, v in params.items() if re.search(rf"\${k}\b", text)}
+        used = used_params(text, params)
         with self._lock:
             self._ensure()
             # through Arrow: several times faster than DuckDB's own DataFrame conversion

@@ -8,7 +8,6 @@ everybody out.
 from __future__ import annotations
 
 import json
-import os
 import re
 import secrets
 import threading
@@ -19,9 +18,9 @@ from pathlib import Path
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
+from tpbis import files
 from tpbis.errors import UsageError
 
-DEFAULT_USERS_FILE = Path("data/users.json")
 SCOPE_RE = re.compile(r"^\d{2}\.\d{2}$")
 NAME_RE = re.compile(r"^[a-z0-9][a-z0-9._-]{1,31}$")
 MIN_PASSWORD = 10
@@ -49,7 +48,8 @@ class User:
 
 
 def users_path(path: Path | None = None) -> Path:
-    return Path(path or os.environ.get("TPBIS_USERS") or DEFAULT_USERS_FILE).resolve()
+    from tpbis.settings import Settings
+    return Path(path or Settings.from_env().users_file).resolve()
 
 
 def check_scope(scope: str) -> str:
@@ -108,12 +108,7 @@ class UsersFile:
             return self._data
 
     def _write(self, data: dict) -> None:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = self.path.with_name(f".{self.path.name}.tmp")
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            json.dump(data, f, indent=2, sort_keys=True)
-        os.replace(tmp, self.path)
+        files.write_text(self.path, json.dumps(data, indent=2, sort_keys=True), mode=0o600)
 
     def secret(self) -> bytes:
         return bytes.fromhex(self._read()["secret"])

@@ -1,0 +1,1 @@
+"""`tpbis`, the command line: one module per group of commands, errors and progress display."""

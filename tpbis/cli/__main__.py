@@ -1,0 +1,4 @@
+"""`python -m tpbis.cli ...`: the same as the `tpbis` command."""
+from tpbis.cli.main import app
+
+app()

@@ -1,1 +1,0 @@
-"""Command-line plumbing shared by every `tpbis` command (error reporting, exit codes)."""

@@ -1,0 +1,1 @@
+"""Telling people about a run: alerts, and the run report artifacts."""

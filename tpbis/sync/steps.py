@@ -1,0 +1,268 @@
+"""The steps of the nightly sync, as plain functions (the Prefect flow only wires them).
+
+plan: which villages to read (Drive modifiedTime vs. the last successful sync)
+fetch: one values:batchGet per changed sheet, on a thread pool, paced by the shared limiter
+build_batch: parse each workbook (pure transforms) and decide what one transaction writes
+"""
+from __future__ import annotations
+
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import Callable
+from datetime import datetime, timedelta, timezone
+from zoneinfo import ZoneInfo
+
+import pandas as pd
+
+from tpbis.google import sheets
+from tpbis.settings import Settings
+from tpbis.warehouse.store import Batch
+from transforms.columns import PROBLEM_COLUMNS, TAB_COUNT_COLUMNS, all_columns
+from transforms.reference import Reference
+from transforms.text import mask_workbook
+from transforms.workbook import UnreadableSheet, join_parts, parse_workbook_parts
+
+JAKARTA = ZoneInfo("Asia/Jakarta")
+
+_connections: dict[Settings, sheets.Connection] = {}
+_connections_lock = threading.Lock()
+
+
+def shared_connection(settings: Settings) -> sheets.Connection:
+    """One gspread client (and so one rate limiter) per process and settings: every fetch
+    thread and every chunk task of this process paces against the same quota."""
+    with _connections_lock:
+        if settings not in _connections:
+            _connections[settings] = sheets.connect(settings)
+        return _connections[settings]
+
+
+@dataclass
+class Plan:
+    fetch: list[dict] = field(default_factory=list)      # village rows (+ modified_time) to read
+    skipped: list[dict] = field(default_factory=list)    # unchanged since the last sync
+    full_sweep: bool = False
+
+
+def _parse_time(value: str | None) -> datetime | None:
+    """An RFC 3339 time as Drive writes it; None when missing or unreadable (then: read)."""
+    if not value or not isinstance(value, str):
+        return None
+    try:
+        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=timezone.utc)
+
+
+def plan(villages: list[dict], listed: dict[str, str], state: dict, *, full_sweep: bool) -> Plan:
+    """Read a sheet when it is new, modified since its last successful sync, or on a full sweep.
+
+    A sheet Drive does not list (share revoked, deleted) is still read once: Google's answer
+    (403 or 404) is what tells the province what to fix. So is a sheet whose listed or stored
+    time cannot be read: when in doubt, read.
+    """
+    out = Plan(full_sweep=full_sweep)
+    for v in villages:
+        key = v["spreadsheet_key"]
+        modified, last = _parse_time(listed.get(key)), _parse_time(state.get(key, (None, None))[0])
+        row = {**v, "modified_time": listed.get(key) if modified is not None else None}
+        if full_sweep or modified is None or last is None or modified > last:
+            out.fetch.append(row)
+        else:
+            out.skipped.append(row)
+    return out
+
+
+def due_for_full_sweep(last_full: str | None, now: datetime, every_days: int) -> bool:
+    if every_days <= 0:
+        return False
+    return last_full is None or now - datetime.fromisoformat(last_full) >= timedelta(days=every_days)
+
+
+@dataclass
+class Fetched:
+    village: dict
+    workbook: sheets.Workbook | None = None
+    error: sheets.FetchError | None = None
+    reads: int = 0              # Sheets read requests this fetch cost (retries included)
+    http_429: int = 0
+
+
+def fetch_all(conn: sheets.Connection, villages: list[dict], workers: int,
+              on_fetched: Callable[[Fetched], None] | None = None) -> list[Fetched]:
+    """Fetch on a thread pool so network latency does not waste quota; never raises.
+    `on_fetched` (progress) is called on the fetch thread with each result as it arrives.
+
+    Each result carries what its fetch cost (Sheets reads, 429 answers), counted on its own
+    thread: with a process-based task runner the flow's process sees no requests at all.
+    """
+    def one(v: dict) -> Fetched:
+        reads, throttled = conn.stats.this_thread("sheets.read"), conn.stats.this_thread("http.429")
+        try:
+            f = Fetched(v, workbook=sheets.fetch_workbook(conn, v["spreadsheet_key"]))
+        except sheets.FetchError as e:
+            f = Fetched(v, error=e)
+        except Exception as e:  # a bug or an odd answer for one village must not stop the others
+            f = Fetched(v, error=sheets.FetchError("unexpected", f"{type(e).__name__}: {e}"))
+        f.reads = conn.stats.this_thread("sheets.read") - reads
+        f.http_429 = conn.stats.this_thread("http.429") - throttled
+        if on_fetched is not None:
+            on_fetched(f)
+        return f
+
+    with ThreadPoolExecutor(max(1, workers)) as pool:
+        return list(pool.map(one, villages))
+
+
+def _empty(columns: dict[str, str]) -> pd.DataFrame:
+    return pd.DataFrame({c: pd.Series(dtype=t) for c, t in columns.items()})
+
+
+def _village_run(run_id, v, status, *, reason=None, message=None, reads=0, counts=(None, None, None)) -> dict:
+    return {"run_id": run_id, "kode_desa": v["kode_desa"], "spreadsheet_key": v["spreadsheet_key"],
+            "status": status, "reason": reason, "message": message, "sheets_reads": reads,
+            "rows_read": counts[0], "rows_loaded": counts[1], "rows_rejected": counts[2]}
+
+
+PARSE_ERROR_MESSAGE = ("Isi spreadsheet tidak dapat diolah ({error}); data desa ini yang lama tetap dipakai. / "
+                       "The sheet's content could not be processed ({error}); the village keeps its previous data.")
+
+
+def build_batch(run_id: str, now: datetime, fetched: list[Fetched], state: dict, ref: Reference,
+                *, skipped: list[dict] = ()) -> Batch:
+    """Turn fetch results into one Batch: parse changed workbooks, keep failures out.
+
+    A village whose fetch failed or whose sheet cannot be read is recorded as failed and its
+    rows are not touched. A workbook whose content hash equals the last loaded one is landed
+    (the fetch is history too) but loads nothing. Any other error while turning one workbook
+    into rows (an answer no sheet should hold, a bug) fails that village alone, with reason
+    `parse_error`: never the chunk, never the run.
+    """
+    fetch_rows, state_rows, runs, villages = [], [], [], []
+    parts: dict[str, list[pd.DataFrame]] = {t: [] for t in ("rejections", "warnings")}
+    parsed_books = []                   # joined into one frame per table at the end (join_parts)
+    for f in fetched:
+        v = f.village
+        if f.error is not None:
+            runs.append(_village_run(run_id, v, "failed", reason=f.error.code, message=f.error.message, reads=f.reads))
+            continue
+        try:
+            fetch_row, state_row, run, parsed = _one_workbook(run_id, now, v, f.workbook, state, ref)
+        except Exception as e:  # noqa: BLE001 - one village's odd answer must not cost the others
+            error = " ".join(f"{type(e).__name__}: {e}".split())[:200].encode("utf-8", "replace").decode("utf-8")
+            runs.append(_village_run(run_id, v, "failed", reason="parse_error",
+                                     message=PARSE_ERROR_MESSAGE.format(error=error), reads=f.reads))
+            continue
+        if fetch_row is not None:
+            fetch_rows.append(fetch_row)
+        runs.append(run)
+        if parsed is not None:
+            parsed_books.append(parsed)
+            parts["rejections"].append(parsed.rejections)
+            parts["warnings"].append(parsed.warnings)
+            villages.append(v["kode_desa"])
+        if state_row is not None:
+            state_rows.append(state_row)
+    for v in skipped:
+        runs.append(_village_run(run_id, v, "skipped"))
+    return Batch(run_id=run_id, now=now, fetches=_frame(fetch_rows), villages=villages,
+                 tables={**join_parts(parsed_books), **{t: _concat(parts[t], _columns(t)) for t in parts}},
+                 state=_frame(state_rows), village_runs=_frame(runs))
+
+
+def _one_workbook(run_id: str, now: datetime, v: dict, wb: sheets.Workbook, state: dict, ref: Reference):
+    """(fetch row to land, sheet state to record or None, village run row, ParsedWorkbook or None)
+    for one fetched workbook. Raises on anything unexpected; build_batch turns that into a
+    failed village, and nothing of this village is written."""
+    masked = mask_workbook(wb.value_ranges)       # no NIK or phone number lands, even in raw
+    if masked is not wb.value_ranges:
+        wb = sheets.Workbook(wb.spreadsheet_key, masked, wb.reads, wb.fetched_at)
+    digest = wb.content_hash
+    fetched_at = datetime.fromtimestamp(wb.fetched_at, timezone.utc)
+    seen = state.get(v["spreadsheet_key"], (None, None))[1] == digest
+    fetch_row = {"run_id": run_id, "run_started_at": now, "spreadsheet_key": v["spreadsheet_key"],
+                 "kode_desa": v["kode_desa"], "fetched_at": fetched_at,
+                 "modified_time": v.get("modified_time"), "content_hash": digest,
+                 "sheets_reads": wb.reads,
+                 "payload": None if seen else wb.payload.decode()}
+    state_row = {"spreadsheet_key": v["spreadsheet_key"], "kode_desa": v["kode_desa"],
+                 "modified_time": v.get("modified_time"), "content_hash": digest}
+    if seen:
+        return fetch_row, state_row, _village_run(run_id, v, "unchanged", reads=wb.reads), None
+    try:
+        parsed = parse_workbook_parts(wb.value_ranges, v, spreadsheet_key=v["spreadsheet_key"], fetched_at=fetched_at,
+                                      today=fetched_at.astimezone(JAKARTA).date(), ref=ref)
+    except UnreadableSheet as e:
+        return fetch_row, None, _village_run(run_id, v, "failed", reason="unreadable_sheet", message=str(e),
+                                             reads=wb.reads), None
+    counts = parsed.tab_counts
+    totals = tuple(int(counts[c].sum()) for c in ("rows_read", "rows_loaded", "rows_rejected"))
+    return fetch_row, state_row, _village_run(run_id, v, "loaded", reads=wb.reads, counts=totals), parsed
+
+
+def _columns(table: str) -> dict[str, str]:
+    if table in ("rejections", "warnings"):
+        return PROBLEM_COLUMNS
+    if table == "tab_counts":
+        return {"kode_desa": "string", "spreadsheet_key": "string", **TAB_COUNT_COLUMNS}
+    return all_columns(table)
+
+
+def _concat(frames: list[pd.DataFrame], columns: dict[str, str]) -> pd.DataFrame:
+    names = list(columns)
+    # the parsed frames already have these columns in this order: selecting them again (a
+    # reindex per frame) cost more than the concat itself
+    frames = [f if list(f.columns) == names else f[names] for f in frames if len(f)]
+    if not frames:
+        return _empty(columns)
+    return pd.concat(frames, ignore_index=True)
+
+
+def _frame(rows: list[dict]) -> pd.DataFrame:
+    return pd.DataFrame(rows) if rows else pd.DataFrame()
+
+
+
+def summarise(con, run_id: str, *, http_429: int, seconds: float) -> dict:
+    """The run summary (also stored in core.runs): counts, and every failed village with why."""
+    from tpbis.warehouse.store import sql
+    rows = con.execute(sql("load/run_summary.sql"), {"run_id": run_id}).df()
+    reads = int(rows["sheets_reads"].sum())
+    failed = rows[rows["status"] == "failed"]
+    synced = int(rows["status"].isin(["loaded", "unchanged"]).sum())
+    summary = {
+        "run_id": run_id,
+        "villages_synced": synced,
+        "villages_loaded": int((rows["status"] == "loaded").sum()),
+        "villages_unchanged": int((rows["status"] == "unchanged").sum()),
+        "villages_skipped": int((rows["status"] == "skipped").sum()),
+        "villages_failed": len(failed),
+        "rows_loaded": int(rows["rows_loaded"].sum()),
+        "rows_rejected": int(rows["rows_rejected"].sum()),
+        "sheets_reads": reads,
+        "http_429": http_429,
+        "seconds": round(seconds, 1),
+        "failed": [{"kode_desa": r.kode_desa, "desa": r.desa, "reason": r.reason, "message": r.message}
+                   for r in failed.itertuples()],
+    }
+    # failed: nothing could be synced at all; skipped (unchanged) villages are fine, not failures
+    summary["status"] = "success" if not len(failed) else ("failed" if len(failed) == len(rows) else "partial")
+    summary["message"] = "; ".join(f"{f['kode_desa']} {f['reason']}" for f in summary["failed"]) or None
+    return summary
+
+
+def format_summary(s: dict) -> str:
+    """Plain-text summary for the terminal and the Prefect log."""
+    lines = [
+        f"Sync {s['run_id']}: {s['status']}",
+        f"  villages: {s['villages_loaded']} loaded, {s['villages_unchanged']} re-read but unchanged, "
+        f"{s['villages_skipped']} skipped (not modified), {s['villages_failed']} failed",
+        f"  rows: {s['rows_loaded']} loaded, {s['rows_rejected']} rejected "
+        f"(see report.rejected_rows)",
+        f"  Sheets reads: {s['sheets_reads']}, 429 answers: {s['http_429']}, time: {s['seconds']} s",
+    ]
+    for f in s["failed"]:
+        lines.append(f"  FAILED {f['kode_desa']} {f['desa'] or ''}: [{f['reason']}] {f['message']}")
+    return "\n".join(lines)

@@ -237,7 +237,7 @@ def extract(quarter: str = typer.Option(..., "--quarter", help="Quarter to repor
             quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress display.")):
     """Write the quarterly extract: per province and kabupaten, an .xlsx workbook plus CSV and Parquet."""
     from tpbis.asof import JAKARTA, check_known, check_quarter_ended
-    from tpbis.cli_progress import status
+    from tpbis.cli_progress import display
     from tpbis.extract import Quarter, write_extract
     from tpbis.warehouse import open_reader
     path = warehouse_path(warehouse)
@@ -251,7 +251,7 @@ def extract(quarter: str = typer.Option(..., "--quarter", help="Quarter to repor
                 check_known(con, moment, path)
             finally:
                 con.close()
-        with status(f"extract {q}: writing workbooks, CSV and Parquet", quiet):
+        with display(quiet, job="extract", starting=f"{q}: reading the warehouse, then writing workbooks, CSV and Parquet per scope"):
             files = write_extract(path, q, out.absolute(), as_of=moment, kabupaten=kabupaten, provisional=provisional,
                                   csv_locale=csv_locale)
     except (ValueError, FileNotFoundError) as e:   # a bad quarter/date, unknown kabupaten, no warehouse

@@ -25,6 +25,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from tpbis.extract.write import Quarter, write_extract   # noqa: E402
 from tpbis.warehouse.store import apply_schema           # noqa: E402
 
+CODES = ["14.01", "14.02", "14.03", "14.04", "14.05", "14.06", "14.07", "14.08", "14.09", "14.10", "14.71", "14.72"]
 KABUPATEN = ["Kampar", "Indragiri Hulu", "Bengkalis", "Indragiri Hilir", "Pelalawan", "Rokan Hulu",
              "Rokan Hilir", "Siak", "Kuantan Singingi", "Kepulauan Meranti", "Kota Pekanbaru", "Kota Dumai"]
 QUARTER = "2025Q4"
@@ -32,7 +33,7 @@ QUARTER = "2025Q4"
 # $n villages, $months months from 2016-01; hash() gives deterministic pseudo-random numbers.
 BUILD = [
     """insert into core.villages
-       select printf('14.99.%02d.%04d', i // 9000 + 1, 1000 + i % 9000), 'Sintetis ' || i,
+       select printf('%s.50.%04d', $codes[i % 12 + 1], 1000 + i // 12), 'Sintetis ' || i,   -- coded as its kabupaten
               'Kecamatan ' || (i // 60), $kabupaten[i % 12 + 1], 'Riau',
               ['replikasi', 'replikasi_mandiri', 'calon_replikasi_mandiri'][i % 3 + 1],
               2019 + i % 4, 'key-' || i
@@ -119,7 +120,7 @@ def build(path: Path, villages: int, years: int) -> dict[str, int]:
     con = duckdb.connect(str(path))
     con.execute("set TimeZone = 'UTC'")
     apply_schema(con)
-    params = {"n": villages, "months": years * 12, "kabupaten": KABUPATEN,
+    params = {"n": villages, "months": years * 12, "kabupaten": KABUPATEN, "codes": CODES,
               "ts": "2026-01-05 01:00:00+00"}
     for statement in BUILD:
         con.execute(statement, {k: v for k, v in params.items() if f"${k}" in statement})

@@ -125,3 +125,18 @@ def test_sql_shell_understands_dot_commands(warehouse):
     assert "42" in out and "not reached" not in out         # a query, then .quit stops
     result = run("sql", "--warehouse", str(warehouse), input=".nonsense\n.exit\n")
     assert "Unknown command .nonsense (try .help)" in result.output and result.exit_code == 0
+
+
+def test_extract_reports_progress_per_scope_in_plain_lines(warehouse, tmp_path):
+    """Not a terminal (CliRunner): one plain line per scope written, done/total, then the end."""
+    result = run("extract", "--quarter", "2022Q4", "--out", str(tmp_path), "--warehouse", str(warehouse))
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert lines[0].startswith("extract: 2022Q4: reading the warehouse")
+    workbooks = sorted(tmp_path.glob("2022Q4/*/*.xlsx"))
+    total = len(workbooks)
+    assert total >= 2                                   # the province and its kabupaten
+    counts = [re.match(r"extract (?:progress|done): scopes (\d+)/(\d+)", line) for line in lines]
+    counts = [(int(m.group(1)), int(m.group(2))) for m in counts if m]
+    assert counts == [(n, total) for n in range(1, total + 1)] + [(total, total)]
+    assert [line for line in lines if line.startswith("extract done")][0].startswith(f"extract done: scopes {total}/{total}; ")

@@ -60,7 +60,7 @@ def extract(quarter: str = typer.Option(..., "--quarter", help="Quarter to repor
     """Write the quarterly extract: per province and kabupaten, an .xlsx workbook plus CSV and Parquet."""
     from tpbis.warehouse.asof import check_known, check_quarter_ended
     from tpbis.wib import JAKARTA
-    from tpbis.cli.progress import status
+    from tpbis.cli.progress import display
     from tpbis.extract.write import Quarter, write_extract
     from tpbis.warehouse.store import open_reader
     path = warehouse_path(warehouse)
@@ -74,7 +74,7 @@ def extract(quarter: str = typer.Option(..., "--quarter", help="Quarter to repor
                 check_known(con, moment, path)
             finally:
                 con.close()
-        with status(f"extract {q}: writing workbooks, CSV and Parquet", quiet):
+        with display(quiet, job="extract", starting=f"{q}: reading the warehouse, then writing workbooks, CSV and Parquet per scope"):
             files = write_extract(path, q, out.absolute(), as_of=moment, kabupaten=kabupaten, provisional=provisional,
                                   csv_locale=csv_locale)
     except (ValueError, FileNotFoundError) as e:   # a bad quarter/date, unknown kabupaten, no warehouse

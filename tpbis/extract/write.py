@@ -26,6 +26,7 @@ from zoneinfo import ZoneInfo
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from tpbis.sync import progress
 from tpbis.errors import UsageError
 from tpbis.extract.layout import TABLES
 from tpbis.regions import Reference, load_reference
@@ -329,10 +330,19 @@ def write_extract(warehouse: Path, quarter: Quarter, out: Path, *, as_of: dateti
     # workbooks over the CPUs when there are many villages; each file is written whole by one
     # process, so the output is the same either way.
     workers = min(os.cpu_count() or 1, len(jobs)) if tables["villages"].num_rows >= PARALLEL_FROM else 1
-    if workers <= 1:
-        return [path for job in jobs for path in write_scope(*job)]
-    with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn")) as pool:
-        return [path for paths in pool.map(_write_scope_job, jobs) for path in paths]
+    # progress: one line per scope written ("extract progress: scopes 3/13; ..."), done/total
+    with progress.start("extract", len(jobs), phases=("scopes",), interval=0, every=1) as tracker:
+        written: list[Path] = []
+        if workers <= 1:
+            for job in jobs:
+                written += write_scope(*job)
+                tracker.advance("scopes")
+            return written
+        with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn")) as pool:
+            for paths in pool.map(_write_scope_job, jobs):    # in order: the same list either way
+                written += paths
+                tracker.advance("scopes")
+        return written
 
 
 PARALLEL_FROM = 2000      # villages; below this, starting processes costs more than it saves

@@ -114,6 +114,34 @@ def _write_cell(ws, row: int, col: int, value, fmt_name: str, formats: dict) -> 
         ws.write_number(row, col, value, formats[fmt_name])
 
 
+MAPPED_FORMATS = ("yesno", "cohort")     # the only formats `display` changes a value in
+
+
+def _write_column(ws, j: int, shown: list, fmt: str, formats: dict) -> None:
+    """Rows 1.. of column j, the cells exactly as `_write_cell` writes them, in the same order
+    (shared strings are numbered in writing order). Why not `_write_cell` per cell: a province
+    workbook has a million cells; plain numbers and texts take the short way here (each
+    distinct text cleaned once), anything else (yes/no, dates) goes through `_write_cell`."""
+    write_string, write_number = ws.write_string, ws.write_number
+    text_format, number_format = formats["text"], formats.get(fmt)
+    cleaned: dict[str, str] = {}
+    for i, value in enumerate(shown, start=1):
+        kind = type(value)
+        if kind is int or kind is float:
+            if number_format is None:
+                _write_cell(ws, i, j, value, fmt, formats)
+            else:
+                write_number(i, j, value, number_format)
+        elif kind is str:
+            if value:
+                text = cleaned.get(value)
+                if text is None:
+                    text = cleaned[value] = cut_visibly(printable(value))
+                write_string(i, j, text, text_format)
+        elif value is not None:
+            _write_cell(ws, i, j, value, fmt, formats)
+
+
 def longest_word(text: str) -> int:
     return max((len(w) for w in str(text).split()), default=0)
 
@@ -159,12 +187,13 @@ def _write_table(ws, table: Table, data: pa.Table, formats: dict) -> None:
         name, fmt = col.xlsx if col.xlsx and col.xlsx[0] in data.column_names else (col.name, col.fmt)
         values = data.column(name).to_pylist()
         ws.write_string(0, j, col.label, formats["header"])
-        width = _width(col.label, [display(v, fmt) for v in values], fmt)
+        shown = [display(v, fmt) for v in values] if fmt in MAPPED_FORMATS else values
+        width = _width(col.label, shown, fmt)
         ws.set_column(j, j, width)
         widths.append(width)
         lines = max(lines, header_lines(col.label, width))
+        _write_column(ws, j, shown, fmt, formats)
         for i, value in enumerate(values, start=1):
-            _write_cell(ws, i, j, value, fmt, formats)
             if isinstance(value, str) and len(value) > width - 2:          # wraps: the row grows
                 row_lines[i] = max(row_lines[i], text_lines(value, width))
         if col.name == "status_local":

@@ -17,3 +17,19 @@ def query(path, q, params=None) -> list[tuple]:
         return con.execute(q, params or []).fetchall()
     finally:
         con.close()
+
+
+class LocalPeer:
+    """A tiny HTTP server on 127.0.0.1 in a thread, for tests that need a peer of their own (a
+    webhook, a token endpoint, a recording proxy): the test writes the request handler."""
+
+    def __init__(self, handler, path: str = ""):
+        import threading
+        from http.server import ThreadingHTTPServer
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        self.url = f"http://127.0.0.1:{self.server.server_port}{path}"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self):
+        self.server.shutdown()
+        self.server.server_close()

@@ -3,9 +3,8 @@ HTTP server on 127.0.0.1, a Prefect notification block, and real syncs that fail
 from __future__ import annotations
 
 import json
-import threading
 from datetime import datetime, timedelta, timezone
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 
 import duckdb
 import pytest
@@ -13,6 +12,7 @@ import pytest
 from tpbis.notify import alerts
 from tpbis.notify.alerts import Alert, AlertConfig
 from tpbis.warehouse.store import apply_schema
+from tests.helpers import LocalPeer
 
 T0 = datetime(2026, 11, 1, 18, 0, tzinfo=timezone.utc)
 
@@ -36,13 +36,11 @@ class Hook:
             def log_message(self, *args):
                 pass
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_port}/hooks/tpbis"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        self.peer = LocalPeer(Handler, "/hooks/tpbis")
+        self.url = self.peer.url
 
     def close(self):
-        self.server.shutdown()
-        self.server.server_close()
+        self.peer.close()
 
 
 @pytest.fixture

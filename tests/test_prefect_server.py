@@ -28,6 +28,7 @@ import yaml
 
 from flows import deployments
 from tpbis.settings import PROJECT_ROOT
+from tests.helpers import LocalPeer
 
 BIN = Path(sys.executable).parent
 
@@ -172,8 +173,7 @@ class Hook:
 
     def __init__(self):
         import json
-        import threading
-        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+        from http.server import BaseHTTPRequestHandler
         self.bodies = []
         bodies = self.bodies
 
@@ -186,13 +186,11 @@ class Hook:
             def log_message(self, *args):
                 pass
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_port}/hook"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        self.peer = LocalPeer(Handler, "/hook")
+        self.url = self.peer.url
 
     def close(self):
-        self.server.shutdown()
-        self.server.server_close()
+        self.peer.close()
 
 
 def run_deployment(name: str, env: dict, *params: str) -> str:

@@ -14,11 +14,11 @@ from __future__ import annotations
 
 import json
 import logging
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from urllib.parse import parse_qs
 
 import pytest
+from tests.helpers import LocalPeer
 
 pytestmark = pytest.mark.usefixtures("prefect_harness")
 
@@ -49,13 +49,11 @@ class LocalEndpoint:
             def log_message(self, *args):
                 pass
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_port}"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        self.peer = LocalPeer(Handler)
+        self.url = self.peer.url
 
     def close(self):
-        self.server.shutdown()
-        self.server.server_close()
+        self.peer.close()
 
 
 @pytest.fixture

@@ -5,8 +5,7 @@ Drive request carries that token."""
 from __future__ import annotations
 
 import json
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from urllib.parse import parse_qs
 
 import pytest
@@ -15,6 +14,7 @@ from typer.testing import CliRunner
 
 from flows.nightly_sync import nightly_sync
 from tpbis.cli.main import app
+from tests.helpers import LocalPeer
 
 FAKE_TOKEN = "ya29.adc-FAKE-token-for-tests"
 
@@ -59,13 +59,11 @@ class Local:
             def log_message(self, *args):
                 pass
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_port}"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        self.peer = LocalPeer(Handler)
+        self.url = self.peer.url
 
     def close(self):
-        self.server.shutdown()
-        self.server.server_close()
+        self.peer.close()
 
 
 @pytest.fixture

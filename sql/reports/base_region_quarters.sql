@@ -107,4 +107,10 @@ final as (
     from joined
     window region as (partition by level, provinsi, kabupaten, kecamatan order by quarter_index)
 )
-select * from final;
+select
+    *,
+    -- shares and changes are ratios (0.25 = 25 %), NULL when there is nothing to divide by
+    participants_female / nullif(participants_total, 0)                                     as participants_female_share,
+    (visitors_total - visitors_total_prev_quarter) / nullif(visitors_total_prev_quarter, 0) as visitors_change_qoq,
+    (visitors_total - visitors_total_prev_year) / nullif(visitors_total_prev_year, 0)       as visitors_change_yoy
+from final;

@@ -4,14 +4,6 @@
 -- sent all three months of Kunjungan and at least one Kegiatan (as report.reporting_completeness).
 -- A thin view over report_internal.base_region_quarters (shared with _province, _kabupaten).
 create or replace view report.quarterly_kecamatan as
-select
-    quarter, provinsi, kabupaten, kecamatan, villages, villages_reported, villages_complete, months_reported,
-    visitors_male, visitors_female, visitors_total, activities, participants_male,
-    participants_female, participants_total, beneficiaries,
-    visitors_total_prev_quarter, visitors_total_prev_year,
-    -- shares and changes are ratios (0.25 = 25 %), NULL when there is nothing to divide by
-    participants_female / nullif(participants_total, 0)                                     as participants_female_share,
-    (visitors_total - visitors_total_prev_quarter) / nullif(visitors_total_prev_quarter, 0) as visitors_change_qoq,
-    (visitors_total - visitors_total_prev_year) / nullif(visitors_total_prev_year, 0)       as visitors_change_yoy
+select * exclude (quarter_index, level)
 from report_internal.base_region_quarters
 where level = 'kecamatan';

@@ -7,13 +7,9 @@ Only the network task retries inside itself (bounded, paced); everything else fa
 """
 from __future__ import annotations
 
-import os
 import time
 import uuid
-from collections import deque
-from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from datetime import datetime, timezone
-from multiprocessing import get_context
 from pathlib import Path
 
 from prefect import flow, get_run_logger, task
@@ -21,14 +17,15 @@ from prefect.cache_policies import NONE
 from prefect.futures import as_completed
 from prefect.utilities.annotations import quote
 
-from tpbis import registry
+from tpbis import registry, wib
+from tpbis.google import drive
 from tpbis.notify import alerts
-from tpbis.sync import progress
+from tpbis.sync import pipeline, progress
 from tpbis.sync import outcome as run_outcome
 from tpbis.notify import run_report
 from tpbis.sync import steps as sync
 from tpbis.warehouse import store as warehouse
-from tpbis.settings import Settings
+from tpbis.settings import SettingError, Settings
 from tpbis.sync.task_runner import make_task_runner
 from transforms.reference import load_reference
 
@@ -36,7 +33,7 @@ from transforms.reference import load_reference
 @task(cache_policy=NONE)
 def plan_sync(settings: Settings, villages: list[dict], state: dict, full_sweep: bool) -> sync.Plan:
     conn = sync.shared_connection(settings)
-    listed = sync.sheets.list_modified_times(conn)
+    listed = drive.list_modified_times(conn)
     p = sync.plan(villages, listed, state, full_sweep=full_sweep)
     get_run_logger().info("%d of %d spreadsheets to read (%s)", len(p.fetch), len(villages),
                           "full sweep" if full_sweep else "changed since last sync")
@@ -61,31 +58,6 @@ def publish_snapshot(con, settings: Settings) -> None:
     warehouse.publish(con, settings)
 
 
-def _chunks(items: list, size: int) -> list[list]:
-    return [items[i:i + size] for i in range(0, len(items), max(1, size))]
-
-
-def _parser(chunks: int):
-    """(executor, parses in flight) for the chunk parses of one run."""
-    processes = min(2, os.cpu_count() or 1)
-    if chunks > 1 and processes > 1:
-        return ProcessPoolExecutor(processes, mp_context=get_context("spawn"), initializer=_exit_with_parent,
-                                   initargs=(os.getpid(),)), processes
-    return ThreadPoolExecutor(1, thread_name_prefix="tpbis-parse"), 1
-
-
-def _exit_with_parent(parent: int) -> None:
-    """In a parse worker: exit when the sync's process is gone (killed with SIGKILL, say),
-    instead of waiting forever for work that will never come."""
-    import threading
-
-    def watch() -> None:
-        while os.getppid() == parent:
-            time.sleep(1)
-        os._exit(0)
-    threading.Thread(target=watch, name="tpbis-parent-watch", daemon=True).start()
-
-
 def _run_id() -> str:
     from prefect.runtime import flow_run
     return str(flow_run.id or uuid.uuid4())
@@ -94,16 +66,21 @@ def _run_id() -> str:
 def _run_name() -> str:
     """`nightly-2026-12-01` (the day in Riau), `-full` for a full sweep asked for."""
     from prefect.runtime import flow_run
-    from tpbis.sync.steps import JAKARTA
     full = (flow_run.parameters or {}).get("full")
-    return f"nightly-{datetime.now(JAKARTA):%Y-%m-%d}" + ("-full" if full else "")
+    return f"nightly-{wib.today():%Y-%m-%d}" + ("-full" if full else "")
 
 
-SYNC_TIMEOUT_SECONDS = float(os.environ.get("TPBIS_SYNC_TIMEOUT_SECONDS") or 36000)
+def _timeout_seconds() -> float:
+    """TPBIS_SYNC_TIMEOUT_SECONDS, read when this module is imported; an unreadable setting
+    falls back to the default here and fails the run itself with its one-line message."""
+    try:
+        return Settings.from_env().sync_timeout_seconds
+    except SettingError:
+        return Settings().sync_timeout_seconds
 
 
 @flow(name="nightly-sync", task_runner=make_task_runner(), log_prints=False,  # env TPBIS_TASK_RUNNER
-      flow_run_name=_run_name, timeout_seconds=SYNC_TIMEOUT_SECONDS)
+      flow_run_name=_run_name, timeout_seconds=_timeout_seconds())
 def nightly_sync(registry_path: str | None = None, warehouse_path: str | None = None,
                  full: bool = False, write_back: bool = False, accept_removals: bool = False):
     """Sync every registered village sheet that changed; returns the run summary.
@@ -144,41 +121,16 @@ def nightly_sync(registry_path: str | None = None, warehouse_path: str | None = 
     state = warehouse.sheet_state(con)
 
     plan = plan_sync(settings, villages.to_dict("records"), state, full_sweep)
-    # Parse each chunk while the previous ones load here: in 2 worker processes when there is
-    # more than one chunk (parsing is Python: one process uses one core), else on a thread.
-    # Not a Prefect task: its arguments are every cell of a chunk, which Prefect would walk.
-    # quote(): the same for load_chunk's argument. One writer: loads stay in this process.
-    chunks = _chunks(plan.fetch, settings.chunk_size)
-    parser, workers = _parser(len(chunks))
+    # Fetch chunks as tasks; parse each (tpbis.sync.pipeline, not a task: its arguments are
+    # every cell of a chunk, which Prefect would walk) while the previous ones load here.
+    chunks = pipeline.chunks(plan.fetch, settings.chunk_size)
     with progress.start("sync", len(plan.fetch), interval=settings.progress_seconds,
                         every=settings.progress_every, line_sink=get_run_logger().info) as tracker:
         futures = [fetch_chunk.submit(settings, chunk) for chunk in chunks]
-
-        def load_next() -> None:
-            parsed, n = pending.popleft()
-            batch = parsed.result()
-            tracker.advance("parse", n)
-            load_chunk(con, quote(batch))
-            tracker.advance("load", n)
-
-        try:
-            pending = deque([(parser.submit(sync.build_batch, run_id, started, [], {}, ref, skipped=plan.skipped), 0)])
-            http_429 = seen = reads = 0
-            for future in as_completed(futures):
-                fetched = future.result()
-                http_429 += sum(f.http_429 for f in fetched)
-                seen, reads = seen + len(fetched), reads + sum(f.reads for f in fetched)
-                tracker.advance_to("fetch", seen, reads)      # fetched in another process: counted here
-                mine = {f.village["spreadsheet_key"]: state[f.village["spreadsheet_key"]]
-                        for f in fetched if f.village["spreadsheet_key"] in state}
-                pending.append((parser.submit(sync.build_batch, run_id, started, fetched, mine, ref), len(fetched)))
-                del fetched
-                while len(pending) > workers:           # the newest parse while the older ones load
-                    load_next()
-            while pending:
-                load_next()
-        finally:
-            parser.shutdown(cancel_futures=True)
+        http_429 = pipeline.parse_and_load((f.result() for f in as_completed(futures)), len(chunks),
+                                           run_id=run_id, started=started, state=state, ref=ref,
+                                           skipped=plan.skipped, load=lambda b: load_chunk(con, quote(b)),
+                                           tracker=tracker)
 
     if write_back:
         from tpbis.village_sheets.writeback import write_back_run

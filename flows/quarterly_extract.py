@@ -14,7 +14,8 @@ from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NONE
 
 from tpbis.extract import artifact as extract_artifact
-from tpbis.extract.write import Quarter, write_extract
+from tpbis.extract.write import write_extract
+from tpbis.wib import Quarter
 from tpbis import wib
 from tpbis.settings import Settings
 

@@ -15,7 +15,8 @@ import openpyxl
 import pytest
 
 from tests import small_warehouse as sw
-from tpbis.extract.write import Quarter, write_extract
+from tpbis.extract.write import write_extract
+from tpbis.wib import Quarter
 from tpbis.extract.layout import TABLES
 
 # Arial/Liberation Sans Bold advance widths (em) of what headers are made of; default: 0.611.

@@ -15,7 +15,8 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from tpbis.cli.main import app
-from tpbis.extract.write import Quarter, plan_scopes, planned_files
+from tpbis.extract.write import plan_scopes, planned_files
+from tpbis.wib import Quarter
 from tpbis.regions import load_reference
 from tpbis.registry import RegistryError, check_registry, check_removals, read_registry
 from tpbis.settings import CONFIG_DIR, PROJECT_ROOT

@@ -7,19 +7,23 @@ and the target is untouched.
 from __future__ import annotations
 
 import os
+import shutil
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
 
 
 @contextmanager
-def replacing(target: str | Path, *, mode: int | None = None, fsync: bool = False) -> Iterator[Path]:
+def replacing(target: str | Path, *, mode: int | None = None, fsync: bool = False,
+              suffix: str | None = None) -> Iterator[Path]:
     """Yield a temporary path next to `target`; write it, and on leaving the block it
     replaces `target`. `mode` creates the file with those permissions first (e.g. 0o600 for
-    a file holding secrets); `fsync` flushes it to disk before the rename."""
+    a file holding secrets); `fsync` flushes it to disk before the rename. `suffix` names
+    the temporary file `<target name><suffix>` (one fixed name, so the leftover of a writer
+    killed half-way is known and overwritten), instead of a hidden per-process name."""
     target = Path(target)
     target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+    tmp = target.with_name(target.name + suffix if suffix else f".{target.name}.{os.getpid()}.tmp")
     try:
         if mode is not None:
             os.close(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, mode))
@@ -38,3 +42,9 @@ def write_text(target: str | Path, text: str, *, mode: int | None = None, newlin
     with replacing(target, mode=mode) as tmp:
         with open(tmp, "w", encoding="utf-8", newline=newline) as f:
             f.write(text)
+
+
+def copy(source: str | Path, target: str | Path, *, fsync: bool = True, suffix: str | None = None) -> None:
+    """Replace `target` with a copy of `source` atomically (flushed to disk first by default)."""
+    with replacing(target, fsync=fsync, suffix=suffix) as tmp:
+        shutil.copyfile(source, tmp)

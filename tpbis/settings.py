@@ -90,6 +90,7 @@ class Settings:
     max_removed_share: float = 0.1
     progress_seconds: float = 30.0
     progress_every: int = 0
+    sync_timeout_seconds: float = 36000.0   # the nightly-sync flow's timeout (10 h)
     task_runner: str = "threads"        # threads / dask (tpbis.sync.task_runner)
     dask_address: str | None = None
     global_rate_limit: str | None = None  # a Prefect global concurrency limit (tpbis.google.global_limit)
@@ -138,6 +139,7 @@ class Settings:
             max_removed_share=_share(env, "TPBIS_MAX_REMOVED_SHARE", d.max_removed_share),
             progress_seconds=_number(env, "TPBIS_PROGRESS_SECONDS", d.progress_seconds, float),
             progress_every=_number(env, "TPBIS_PROGRESS_EVERY", d.progress_every, int),
+            sync_timeout_seconds=_number(env, "TPBIS_SYNC_TIMEOUT_SECONDS", d.sync_timeout_seconds, float),
             task_runner=text("TPBIS_TASK_RUNNER", d.task_runner).lower(),
             dask_address=text("TPBIS_DASK_ADDRESS"),
             global_rate_limit=text("TPBIS_GLOBAL_RATE_LIMIT"),

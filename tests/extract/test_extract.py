@@ -21,7 +21,8 @@ from typer.testing import CliRunner
 
 from tests import small_warehouse as sw
 from tpbis.cli.main import app
-from tpbis.extract.write import Quarter, Scope, write_extract
+from tpbis.extract.write import Scope, write_extract
+from tpbis.wib import Quarter
 
 Q = Quarter.parse("2022Q4")
 SHEETS = ["Ringkasan", "Desa", "Wilayah", "Kunjungan per Bulan", "Kegiatan per Strategi",

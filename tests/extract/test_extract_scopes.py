@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from tpbis.extract.write import Quarter, Scope, ScopeError, plan_scopes, planned_files
+from tpbis.extract.write import Scope, ScopeError, plan_scopes, planned_files
+from tpbis.wib import Quarter
 from tpbis.regions import load_reference
 from tpbis.settings import CONFIG_DIR
 

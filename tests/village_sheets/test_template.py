@@ -21,7 +21,7 @@ from tpbis.google.sheets import connect
 from tpbis.village_sheets.drift import drift, read_for_check
 from tpbis.village_sheets.new_village import village_for
 from tpbis.village_sheets.template import build_template, create_sheet
-from tpbis.village_sheets.writeback import NOTHING_REJECTED, VALIDASI
+from tpbis.village_sheets.validasi.layout import NOTHING_REJECTED, VALIDASI
 from tpbis.local_sheets.workbook_format import date_to_serial
 from transforms.reference import load_reference
 

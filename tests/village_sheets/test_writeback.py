@@ -13,8 +13,9 @@ from tpbis.google import sheets
 from tpbis.warehouse import store as warehouse
 from tpbis.settings import Settings
 from tpbis.village_sheets.validasi.links import Link
-from tpbis.village_sheets.writeback import (NO_WARNINGS, NOTHING_REJECTED, REJECTED_HEADER, VALIDASI, replace_requests,
-                             validasi_tab, write_back_run)
+from tpbis.village_sheets.validasi.layout import (NO_WARNINGS, NOTHING_REJECTED, REJECTED_HEADER, VALIDASI,
+                                                 replace_requests, validasi_tab)
+from tpbis.village_sheets.writeback import write_back_run
 from tests.helpers import KEYS, query
 
 pytestmark = pytest.mark.usefixtures("prefect_harness")

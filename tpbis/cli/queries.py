@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import sys
-from datetime import datetime
 from pathlib import Path
 from typing import Optional
 
@@ -59,14 +58,14 @@ def extract(quarter: str = typer.Option(..., "--quarter", help="Quarter to repor
             quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress display.")):
     """Write the quarterly extract: per province and kabupaten, an .xlsx workbook plus CSV and Parquet."""
     from tpbis.warehouse.asof import check_known, check_quarter_ended
-    from tpbis.wib import JAKARTA
+    from tpbis.wib import Quarter, today
     from tpbis.cli.progress import display
-    from tpbis.extract.write import Quarter, write_extract
+    from tpbis.extract.write import write_extract
     from tpbis.warehouse.store import open_reader
     path = warehouse_path(warehouse)
     try:
         q = Quarter.parse(quarter)
-        check_quarter_ended(q, datetime.now(JAKARTA).date(), provisional)
+        check_quarter_ended(q, today(), provisional)
         moment = as_of_timestamp(as_of)
         if moment is not None:
             con = open_reader(path)

@@ -18,10 +18,9 @@ import unicodedata
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from functools import partial
-from datetime import date, datetime, time, timedelta
+from datetime import datetime, time
 from multiprocessing import get_context
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -34,53 +33,8 @@ from tpbis.extract.flat_files import INDEX_NAME, check_csv_locale, write_csv, wr
 from tpbis.settings import CONFIG_DIR
 from tpbis.warehouse.store import open_reader, sql
 from tpbis.extract.xlsx import WorkbookMeta, write_workbook
-
-QUARTER_RE = re.compile(r"^\s*(\d{4})\s*-?\s*[Qq]([1-4])\s*$")
-ROMAN = {1: "I", 2: "II", 3: "III", 4: "IV"}
-MONTHS = ("Januari Februari Maret April Mei Juni Juli Agustus September Oktober November "
-          "Desember").split()
-
-
-@dataclass(frozen=True)
-class Quarter:
-    year: int
-    number: int
-
-    @classmethod
-    def parse(cls, text: str) -> "Quarter":
-        """'2022Q4' (also '2022-Q4', '2022q4')."""
-        m = QUARTER_RE.match(text or "")
-        if not m:
-            raise ValueError(f"Quarter must look like 2022Q4, got {text!r}")
-        return cls(int(m.group(1)), int(m.group(2)))
-
-    def ended_by(self, day: date) -> bool:
-        """True when the quarter's last day is before `day` (a date in Riau)."""
-        return self.last_day < day
-
-    @classmethod
-    def last_full_before(cls, day: date) -> "Quarter":
-        """The last quarter that ended before `day` (the default of the scheduled flow)."""
-        number = (day.month - 1) // 3          # quarters completed this year
-        return cls(day.year - 1, 4) if number == 0 else cls(day.year, number)
-
-    def __str__(self) -> str:
-        return f"{self.year}Q{self.number}"
-
-    @property
-    def first_day(self) -> date:
-        return date(self.year, self.number * 3 - 2, 1)
-
-    @property
-    def last_day(self) -> date:
-        following = date(self.year + 1, 1, 1) if self.number == 4 else date(self.year, self.number * 3 + 1, 1)
-        return following - timedelta(days=1)
-
-    @property
-    def title(self) -> str:
-        """'Triwulan IV 2022 (Oktober–Desember 2022)'."""
-        first, last = MONTHS[self.number * 3 - 3], MONTHS[self.number * 3 - 1]
-        return f"Triwulan {ROMAN[self.number]} {self.year} ({first}–{last} {self.year})"
+from tpbis.files import replacing
+from tpbis.wib import MONTHS, Quarter, in_wib as _jakarta
 
 
 def slugify(text: str) -> str:
@@ -248,10 +202,6 @@ class UnknownKabupaten(UsageError, ValueError):
     pass
 
 
-def _jakarta(ts: datetime) -> datetime:
-    return ts.astimezone(ZoneInfo("Asia/Jakarta"))
-
-
 def describe_state(as_of: datetime | None, changed: datetime | None) -> str:
     """The 'Keadaan data' line: which state of the warehouse the extract shows."""
     changed_text = (f"data terakhir berubah {_jakarta(changed):%Y-%m-%d %H:%M} WIB" if changed
@@ -285,9 +235,8 @@ def write_scope(out: Path, quarter: Quarter, scope: Scope, tables: dict[str, pa.
 
 
 def _atomic(target: Path, write) -> Path:
-    tmp = target.with_name(f".{target.name}.tmp")
-    write(tmp)
-    os.replace(tmp, target)
+    with replacing(target) as tmp:
+        write(tmp)
     return target
 
 

@@ -18,6 +18,7 @@ from pathlib import Path
 
 from gspread.exceptions import APIError
 
+from tpbis import files
 from tpbis.errors import UsageError
 from tpbis.google.titles import quote_title
 
@@ -83,7 +84,5 @@ def registry_file(spec: str, settings=None) -> Path:
     key, tab = parse(spec)
     name = f"tpbis-registry-{key}{'-' + re.sub(r'[^A-Za-z0-9_-]+', '_', tab) if tab else ''}.csv"
     path = Path(tempfile.gettempdir()) / name
-    tmp = path.with_name(path.name + ".partial")
-    tmp.write_text(registry_csv(spec, settings), encoding="utf-8")
-    tmp.replace(path)
+    files.write_text(path, registry_csv(spec, settings))
     return path

@@ -22,7 +22,6 @@ from gspread.exceptions import APIError
 
 from tpbis.google import global_limit
 from tpbis.google.client import make_client
-from tpbis.google.drive import list_modified_times  # noqa: F401  (flows/nightly_sync.py: sync.sheets.list_modified_times)
 from tpbis.google.http import PacedHTTPClient, RequestStats
 from tpbis.google.pacing import RateLimiter
 from tpbis.google.titles import fold, quote_title

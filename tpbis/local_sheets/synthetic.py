@@ -23,6 +23,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Iterable, Iterator
 
+from tpbis.wib import TIME_ZONE
 from tpbis.local_sheets.librarians.vocabulary import (BENEFIT_TYPES, CATEGORY_STRATEGY, MODIFIED_TIME, PARTNER_TYPES,
                           PROFILE_FIELDS, TEMPLATE_HEADERS, TITLES)
 
@@ -138,7 +139,7 @@ def _workbook(village: dict, tabs: dict[str, list[list]]) -> dict:
     sheets += [{"title": t, "rows": [list(TEMPLATE_HEADERS[t]), *tabs[t]]}
                for t in ("Kunjungan", "Kegiatan", "Mitra", "Dampak")]
     return {"spreadsheetId": key, "title": f"Laporan TPBIS Desa {village['desa']}",
-            "locale": "in_ID", "timeZone": "Asia/Jakarta", "modifiedTime": MODIFIED_TIME,
+            "locale": "in_ID", "timeZone": TIME_ZONE, "modifiedTime": MODIFIED_TIME,
             "sheets": sheets}
 
 

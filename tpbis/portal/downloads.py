@@ -14,7 +14,8 @@ import shutil
 import threading
 from pathlib import Path
 
-from tpbis.extract.write import Quarter, UnknownKabupaten, write_extract
+from tpbis.extract.write import UnknownKabupaten, write_extract
+from tpbis.wib import Quarter
 
 QUARTER_RE = re.compile(r"^(20\d{2})Q([1-4])$")
 SERVED = (".xlsx", ".csv")

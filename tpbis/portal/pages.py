@@ -6,9 +6,8 @@ from datetime import date, datetime
 
 import pandas as pd
 
-from tpbis.extract.write import Quarter
 from tpbis.portal import charts
-from tpbis.wib import JAKARTA as WIB
+from tpbis.wib import JAKARTA as WIB, Quarter
 
 SYNC_STATUS = {"success": "berhasil", "partial": "berhasil, sebagian desa gagal", "failed": "gagal",
                "running": "sedang berjalan", "interrupted": "terputus"}

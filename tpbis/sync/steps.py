@@ -11,19 +11,17 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Callable
 from datetime import datetime, timedelta, timezone
-from zoneinfo import ZoneInfo
 
 import pandas as pd
 
 from tpbis.google import sheets
 from tpbis.settings import Settings
+from tpbis.wib import JAKARTA
 from tpbis.warehouse.store import Batch
 from transforms.columns import PROBLEM_COLUMNS, TAB_COUNT_COLUMNS, all_columns
 from transforms.reference import Reference
 from transforms.text import mask_workbook
 from transforms.workbook import UnreadableSheet, join_parts, parse_workbook_parts
-
-JAKARTA = ZoneInfo("Asia/Jakarta")
 
 _connections: dict[Settings, sheets.Connection] = {}
 _connections_lock = threading.Lock()

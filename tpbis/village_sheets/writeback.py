@@ -44,9 +44,8 @@ from tpbis.google import sheets
 from tpbis.google.drive import drive_file_url
 from tpbis.google.titles import fold
 from tpbis.settings import Settings
-from tpbis.village_sheets.validasi.layout import (COUNTS_HEADER, FROZEN_ROWS, MAX_LINES, NO_WARNINGS, NOTHING_REJECTED,  # noqa: F401
-                                   REJECTED_HEADER, VALIDASI, WARNINGS_HEADER, ValidasiTab, checked_text,
-                                   replace_requests, unreadable_tab, validasi_tab)
+from tpbis.village_sheets.validasi.layout import (VALIDASI, ValidasiTab, replace_requests, unreadable_tab,
+                                                 validasi_tab)
 from tpbis.village_sheets.validasi.links import CellLocator
 from transforms.columns import TEMPLATE_TABS
 

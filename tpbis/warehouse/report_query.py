@@ -11,7 +11,8 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
-from tpbis.extract.write import Quarter, Scope
+from tpbis.extract.write import Scope
+from tpbis.wib import Quarter
 
 
 class ReportError(ValueError):

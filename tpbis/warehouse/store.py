@@ -10,8 +10,6 @@ batch, and DuckDB's WAL replays only committed work on the next open.
 """
 from __future__ import annotations
 
-import os
-import shutil
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -20,7 +18,9 @@ import duckdb
 import pandas as pd
 import pyarrow as pa
 
+from tpbis import files
 from tpbis.warehouse import workfile
+from tpbis.warehouse.params import used_params
 from tpbis.errors import CannotRun, UsageError
 from tpbis.settings import SQL_DIR, Settings
 from transforms.columns import PROBLEM_COLUMNS, TAB_COUNT_COLUMNS, TABLE_COLUMNS, LINEAGE
@@ -153,27 +153,27 @@ def publish(con: duckdb.DuckDBPyConnection, settings: Settings) -> Path:
     return settings.warehouse
 
 
+PARTIAL = ".partial"        # the published file's temporary name: <name>.partial (workfile cleans it up)
+
+
 def _write_snapshot(source: Path, target: Path) -> None:
     """Copy every table, view and macro of `source` into a new file in the published storage
     version (a temporary name next to `target`), checkpoint, fsync, rename: the target is
     the old file or the new one, never half of either."""
-    tmp = target.with_name(target.name + ".partial")
-    for leftover in (tmp, tmp.with_name(tmp.name + ".wal")):
-        leftover.unlink(missing_ok=True)          # from a publish killed half-way
-    con = duckdb.connect()
-    try:
-        con.execute(f"attach {_quote_literal(str(source))} as work (read_only)")
-        con.execute(f"attach {_quote_literal(str(tmp))} as snapshot "
-                    f"(storage_version {_quote_literal(PUBLISHED_STORAGE_VERSION)})")
-        con.execute("copy from database work to snapshot")
-        con.execute("checkpoint snapshot")
-        con.execute("detach snapshot")
-        con.execute("detach work")
-    finally:
-        con.close()
-    with open(tmp, "rb+") as f:
-        os.fsync(f.fileno())
-    os.replace(tmp, target)
+    with files.replacing(target, fsync=True, suffix=PARTIAL) as tmp:
+        for leftover in (tmp, tmp.with_name(tmp.name + ".wal")):
+            leftover.unlink(missing_ok=True)          # from a publish killed half-way
+        con = duckdb.connect()
+        try:
+            con.execute(f"attach {_quote_literal(str(source))} as work (read_only)")
+            con.execute(f"attach {_quote_literal(str(tmp))} as snapshot "
+                        f"(storage_version {_quote_literal(PUBLISHED_STORAGE_VERSION)})")
+            con.execute("copy from database work to snapshot")
+            con.execute("checkpoint snapshot")
+            con.execute("detach snapshot")
+            con.execute("detach work")
+        finally:
+            con.close()
 
 
 def _quote_literal(text: str) -> str:
@@ -182,16 +182,11 @@ def _quote_literal(text: str) -> str:
 
 def _atomic_copy(source: Path, target: Path) -> None:
     """Copy to a temporary name, fsync, rename: the target is the old file or the new one."""
-    tmp = target.with_name(target.name + ".partial")
     try:
-        shutil.copyfile(source, tmp)
-        with open(tmp, "rb+") as f:
-            os.fsync(f.fileno())
+        files.copy(source, target, suffix=PARTIAL)
     except OSError as e:
-        tmp.unlink(missing_ok=True)
         workfile.raise_if_disk_full(e, target)
         raise
-    os.replace(tmp, target)
 
 
 def open_reader(path: Path, as_of: datetime | None = None) -> duckdb.DuckDBPyConnection:
@@ -350,4 +345,4 @@ def _statements(text: str) -> list[str]:
 def run_script(con, text: str, params: dict | None = None) -> None:
     """Run each statement of a .sql text, binding only the $parameters it uses."""
     for statement in _statements(text):
-        con.execute(statement, {k: v for k, v in (params or {}).items() if f"${k}" in statement})
+        con.execute(statement, used_params(statement, params))

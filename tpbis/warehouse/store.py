@@ -82,11 +82,17 @@ def apply_schema(con: duckdb.DuckDBPyConnection) -> list[str]:
         con.execute("insert into main.schema_migrations (version, name) values (?, ?)", [version, path.name])
         con.execute("commit")
         applied.append(path.name)
-    for path in sorted((SQL_DIR / "reports").glob("*.sql")):
+    for path in report_view_files():
         con.execute(path.read_text(encoding="utf-8"))
     from tpbis.catalog.descriptions import apply_comments
     apply_comments(con)                 # re-creating a view drops its comments
     return applied
+
+
+def report_view_files() -> list[Path]:
+    """sql/reports/*.sql in the order sql/reports/ORDER gives (what a view reads comes first)."""
+    lines = (SQL_DIR / "reports" / "ORDER").read_text(encoding="utf-8").splitlines()
+    return [SQL_DIR / "reports" / line.strip() for line in lines if line.strip() and not line.startswith("#")]
 
 
 # --- files --------------------------------------------------------------------------------

@@ -10,11 +10,9 @@ command runs it). Plain script, not part of the test run:
 """
 from __future__ import annotations
 
-import argparse
 import os
 import shutil
 import sys
-import tempfile
 import time
 from datetime import datetime, time as dtime
 from functools import partial
@@ -23,14 +21,14 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from bench_reports import QUARTER, build                                  # noqa: E402
+from bench_reports import QUARTER, warehouse_from_args                                  # noqa: E402
 from tpbis.extract.flat_files import write_csv, write_parquet              # noqa: E402
 from tpbis.extract.layout import TABLES                                    # noqa: E402
 from tpbis.extract.write import (Quarter, build_tables, read_threshold_rows,  # noqa: E402
                                  read_thresholds, scopes, slice_scope, write_extract)
 from tpbis.extract.xlsx import WorkbookMeta, write_workbook                # noqa: E402
 from tpbis.settings import CONFIG_DIR                                      # noqa: E402
-from tpbis.warehouse.store import apply_schema, open_reader                # noqa: E402
+from tpbis.warehouse.store import open_reader                # noqa: E402
 
 
 def timed(label: str, fn, best_of: int = 1):
@@ -44,23 +42,7 @@ def timed(label: str, fn, best_of: int = 1):
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--villages", type=int, default=20_000)
-    ap.add_argument("--years", type=int, default=10)
-    ap.add_argument("--keep", type=Path, help="Keep the warehouse file here instead of a temp dir.")
-    ap.add_argument("--reuse", action="store_true", help="With --keep: reuse that file if it exists.")
-    args = ap.parse_args()
-    work = Path(tempfile.mkdtemp(prefix="tpbis-bench-extract-"))
-    path = args.keep or work / "bench.duckdb"
-    if args.reuse and path.exists():
-        import duckdb
-        con = duckdb.connect(str(path))
-        apply_schema(con)
-        con.close()
-        print(f"Reusing {path}")
-    else:
-        path.unlink(missing_ok=True)
-        timed(f"build {args.villages:,} villages x {args.years} years", lambda: build(path, args.villages, args.years))
+    path, work = warehouse_from_args(__doc__.splitlines()[0], "tpbis-bench-extract-")
     print(f"machine: {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f} (timings scale with it)")
     quarter = Quarter.parse(QUARTER)
 
@@ -91,8 +73,7 @@ def main() -> None:
     print(f"load average at the end: {os.getloadavg()[0]:.1f}")
     shutil.rmtree(work / "extracts", ignore_errors=True)
     shutil.rmtree(out, ignore_errors=True)
-    if not args.keep:
-        shutil.rmtree(work, ignore_errors=True)
+    shutil.rmtree(work, ignore_errors=True)         # a --keep warehouse lives elsewhere
 
 
 if __name__ == "__main__":

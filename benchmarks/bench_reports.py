@@ -140,14 +140,16 @@ def time_query(con, query: str, repeat: int = 3) -> tuple[float, int]:
     return best, rows
 
 
-def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def warehouse_from_args(description: str, prefix: str) -> tuple[Path, Path]:
+    """(the benchmark warehouse, a work folder): built from --villages/--years, or reused
+    (--keep PATH --reuse); shared by the benchmarks that time queries over it."""
+    ap = argparse.ArgumentParser(description=description)
     ap.add_argument("--villages", type=int, default=20_000)
     ap.add_argument("--years", type=int, default=10)
     ap.add_argument("--keep", type=Path, help="Keep the warehouse file here instead of a temp dir.")
     ap.add_argument("--reuse", action="store_true", help="With --keep: reuse that file if it exists.")
     args = ap.parse_args()
-    work = Path(tempfile.mkdtemp(prefix="tpbis-bench-"))
+    work = Path(tempfile.mkdtemp(prefix=prefix))
     path = args.keep or work / "bench.duckdb"
     if args.reuse and path.exists():
         con = duckdb.connect(str(path))
@@ -160,7 +162,11 @@ def main() -> None:
         counts = build(path, args.villages, args.years)
         print(f"Built {path} in {time.perf_counter() - start:.1f} s: "
               + ", ".join(f"{k} {v:,}" for k, v in counts.items()))
+    return path, work
 
+
+def main() -> None:
+    path, work = warehouse_from_args(__doc__.splitlines()[0], "tpbis-bench-")
     con = duckdb.connect(str(path), read_only=True)
     print(f"machine: {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f} (timings scale with it)")
     print(f"\n{'view / query':40} {'rows':>10} {'seconds':>8}   (best of 3, fetched as Arrow)")
@@ -175,8 +181,7 @@ def main() -> None:
         print(f"\n{label:40} {len(files):>10} files {time.perf_counter() - start:>6.1f} s")
     print(f"load average at the end: {os.getloadavg()[0]:.1f}")
     shutil.rmtree(work / "extracts", ignore_errors=True)
-    if not args.keep:
-        shutil.rmtree(work, ignore_errors=True)
+    shutil.rmtree(work, ignore_errors=True)         # a --keep warehouse lives elsewhere
 
 
 if __name__ == "__main__":

@@ -208,18 +208,10 @@ def _check_invariant(results: dict[str, TabResult], tables: dict[str, pd.DataFra
             )
 
 
-def parse_workbook(
-    value_ranges: Mapping[str, list],
-    village: Mapping,
-    *,
-    spreadsheet_key: str,
-    fetched_at: datetime,
-    today: date,
-    ref: Reference,
-) -> ParsedWorkbook:
-    """Parse every template tab of one village's workbook (see `parse_workbook_parts`)."""
-    return parse_workbook_parts(value_ranges, village, spreadsheet_key=spreadsheet_key, fetched_at=fetched_at,
-                                today=today, ref=ref).to_workbook()
+def parse_workbook(value_ranges: Mapping[str, list], village: Mapping, **keywords) -> ParsedWorkbook:
+    """Parse every template tab of one village's workbook into one frame per table: the
+    arguments and rules of `parse_workbook_parts`, joined."""
+    return parse_workbook_parts(value_ranges, village, **keywords).to_workbook()
 
 
 def parse_workbook_parts(

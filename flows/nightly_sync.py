@@ -114,7 +114,8 @@ def nightly_sync(registry_path: str | None = None, warehouse_path: str | None = 
     except BaseException:
         con.close()         # refused: leave the working file closed, as it was
         raise
-    warehouse.load_reference_tables(con, villages, registry.read_regions(settings.config_dir))
+    warehouse.load_reference_tables(con, villages, registry.read_regions(settings.config_dir),
+                                    ref.category_values["strategi"])
     full_sweep = full or sync.due_for_full_sweep(warehouse.get_meta(con, "last_full_sweep_at"), started,
                                                  settings.full_sweep_days)
     warehouse.start_run(con, run_id, started, full_sweep)

@@ -1,9 +1,9 @@
 """Validation rules as data, and the problems they produce.
 
 A rule is declared once here (which kinds or fields it applies to, its bound, its reason
-code); `tabs.py` applies all of them to every cell or row and collects EVERY problem of a
-sheet before reporting, like dbt tests declared next to columns. The Indonesian messages for
-each reason live in config/messages.csv; `problems_frame` renders them.
+code); `column_reading.py` (cells) and `tab_rows.py` (rows) apply all of them and collect EVERY
+problem of a sheet before reporting, like dbt tests declared next to columns. The Indonesian
+messages for each reason live in config/messages.csv; `problems_frame` renders them.
 
 Reason codes are stable: the warehouse, the quality report and the `Validasi` write-back
 key on them.
@@ -40,7 +40,7 @@ ALL_REASONS = REJECT_REASONS | WARNING_REASONS
 CODES: tuple[str | None, ...] = (None, *sorted(ALL_REASONS))
 CODE_ID = {code: i for i, code in enumerate(CODES) if code}
 
-# Column kinds of config/columns.csv handled by a reader in tabs.py (category kinds are added
+# Column kinds of config/columns.csv handled by a reader in column_reading.py (category kinds are added
 # by reference.py).
 KINDS = frozenset({"month", "date", "count", "integer", "money", "decimal", "text", "yesno", "gender",
                    "initials", "profile_key", "profile_value"})

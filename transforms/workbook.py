@@ -19,12 +19,13 @@ import pandas as pd
 import pyarrow as pa
 
 from transforms.cells import normalise_value_ranges
+from transforms.column_reading import read_column
 from transforms.columns import TAB_COUNT_COLUMNS, TABLE_COLUMNS, TABLE_TABS, all_columns
 from transforms.frames import constant_strings, frame, integers, strings
 from transforms.headers import HEADER_SCAN_ROWS, UnreadableSheet, header_keys
 from transforms.reference import Reference
 from transforms.rules import CODES, Found, problems_frame
-from transforms.tabs import TabResult, parse_table_tab, read_column, typed_array
+from transforms.tabs import TabResult, parse_table_tab, typed_array
 from transforms.text import cell_text, is_blank, normalise_place_name
 
 __all__ = ["ParsedWorkbook", "ParsedParts", "UnreadableSheet", "parse_workbook", "parse_workbook_parts", "join_parts",

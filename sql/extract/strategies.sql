@@ -1,6 +1,6 @@
 -- Extract table "Kegiatan per Strategi": activities and participants in quarter $quarter under
--- each TPBIS strategy, for the province (kabupaten NULL) and each kabupaten. The three
--- strategies always have a row (zero when none was held), in SIM TPBIS order.
+-- each TPBIS strategy, for the province (kabupaten NULL) and each kabupaten. The strategies of
+-- core.strategies always have a row (zero when none was held), in SIM TPBIS order.
 with villages as (
     select kode_desa, provinsi, kabupaten from report.villages
 ),
@@ -13,12 +13,10 @@ by_village as (
     select * from report.activities_by_strategy where quarter = $quarter
 ),
 strategies as (
-    select * from (values
-        ('Peningkatan Layanan Informasi', 1),
-        ('Pelibatan Masyarakat', 2),
-        ('Advokasi', 3)) as s(strategy, strategy_order)
+    select strategy, strategy_order from core.strategies
     union all
-    select distinct strategy, strategy_order from by_village where strategy_order > 3
+    select distinct strategy, strategy_order from by_village
+    where strategy not in (select strategy from core.strategies)
 ),
 summed as (
     select

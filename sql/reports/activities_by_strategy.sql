@@ -14,15 +14,12 @@ villages as (
     select kode_desa, desa, kecamatan, kabupaten, provinsi, cohort from core.villages
 ),
 strategies as (
-    -- the three strategies as Perpusnas's SIM TPBIS counts them (contract section 1), in its order
-    select * from (values
-        ('Peningkatan Layanan Informasi', 1),
-        ('Pelibatan Masyarakat', 2),
-        ('Advokasi', 3)) as s(strategy, strategy_order)
+    -- the strategies as Perpusnas's SIM TPBIS counts them (config/categories.csv), in its order
+    select strategy, strategy_order from core.strategies
     union all
     -- any other value that reached the warehouse is shown, not silently dropped
     select distinct strategy, 9 from activities
-    where strategy not in ('Peningkatan Layanan Informasi', 'Pelibatan Masyarakat', 'Advokasi')
+    where strategy not in (select strategy from core.strategies)
 ),
 quarters as (
     select distinct quarter from activities

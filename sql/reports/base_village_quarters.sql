@@ -10,7 +10,7 @@ create or replace view report_internal.base_village_quarters as
 with facts as (
     select kode_desa, report.quarter_index(month) as quarter_index, 'visit' as kind,
         (month(month) - 1) % 3 as month_in_quarter, visitors_male, visitors_female,
-        null::varchar as strategy, null::bigint as participants_male, null::bigint as participants_female,
+        null::integer as strategy_order, null::bigint as participants_male, null::bigint as participants_female,
         null::varchar as gender
     from core.visits
     where core.valid_at(valid_from, valid_to, core.as_of())
@@ -25,10 +25,12 @@ with facts as (
     from core.visits
     where core.valid_at(valid_from, valid_to, core.as_of())
     union all
-    select kode_desa, report.quarter_index(activity_date), 'activity',
-        null, null, null, strategy, participants_male, participants_female, null
-    from core.activities
-    where core.valid_at(valid_from, valid_to, core.as_of())
+    -- strategy_order from core.strategies (1, 2, 3 in SIM TPBIS order); NULL for any other value
+    select a.kode_desa, report.quarter_index(a.activity_date), 'activity',
+        null, null, null, s.strategy_order, a.participants_male, a.participants_female, null
+    from core.activities a
+    left join core.strategies s on s.strategy = a.strategy
+    where core.valid_at(a.valid_from, a.valid_to, core.as_of())
     union all
     select kode_desa, report.quarter_index(month), 'benefit', null, null, null, null, null, null, gender
     from core.benefits
@@ -44,9 +46,9 @@ summed as (
         coalesce(sum(visitors_male) filter (kind = 'visit'), 0)                      as visitors_male,
         coalesce(sum(visitors_female) filter (kind = 'visit'), 0)                    as visitors_female,
         count(*) filter (kind = 'activity')                                          as activities,
-        count(*) filter (strategy = 'Peningkatan Layanan Informasi')                 as activities_pli,
-        count(*) filter (strategy = 'Pelibatan Masyarakat')                          as activities_pm,
-        count(*) filter (strategy = 'Advokasi')                                      as activities_adv,
+        count(*) filter (strategy_order = 1)                                         as activities_pli,
+        count(*) filter (strategy_order = 2)                                         as activities_pm,
+        count(*) filter (strategy_order = 3)                                         as activities_adv,
         coalesce(sum(participants_male), 0)                                          as participants_male,
         coalesce(sum(participants_female), 0)                                        as participants_female,
         count(*) filter (kind = 'benefit')                                           as beneficiaries,

@@ -18,6 +18,8 @@ import pyarrow as pa
 import xlsxwriter
 
 from tpbis.extract.layout import (NOTES_SHEET, NUMBER_FORMATS, STATUS_COLOURS, SUMMARY, TABLES, Table, display)
+from tpbis.extract.page import (PROVISIONAL_LABEL, column_width, header_footer, header_lines, print_setup,
+                                text_lines)
 from transforms.text import cut_visibly, printable
 
 WORKBOOK_OPTIONS = {
@@ -28,9 +30,6 @@ WORKBOOK_OPTIONS = {
 }
 HEADER_FILL = "#DDEBF7"
 GRID_COLOUR = "#BFBFBF"
-PRINTABLE_WIDTH = {"landscape": 150, "portrait": 100}   # A4 inside the margins, in column-width units
-MIN_PRINT_SCALE = 70            # below this, text gets too small to read: print across pages instead
-MAX_WIDTH = 28                  # longer text wraps onto more lines
 MALE_COLOUR, FEMALE_COLOUR = "#2E75B6", "#C55A9F"
 
 
@@ -47,9 +46,6 @@ class WorkbookMeta:
     provisional: bool = False       # quarter not ended yet: every sheet says SEMENTARA
 
 
-PROVISIONAL_LABEL = "SEMENTARA: triwulan belum berakhir, angka masih dapat berubah"
-
-
 def write_workbook(path: Path, tables: dict[str, pa.Table], meta: WorkbookMeta) -> Path:
     wb = xlsxwriter.Workbook(str(path), WORKBOOK_OPTIONS)
     wb.set_properties({
@@ -64,12 +60,12 @@ def write_workbook(path: Path, tables: dict[str, pa.Table], meta: WorkbookMeta) 
     for table in TABLES[1:]:
         ws = wb.add_worksheet(table.sheet)
         _write_table(ws, table, tables[table.name], formats)
-        _header_footer(ws, meta)
+        header_footer(ws, meta)
     _write_summary(wb, summary, tables, meta, formats)
-    _header_footer(summary, meta)
+    header_footer(summary, meta)
     notes = wb.add_worksheet(NOTES_SHEET)
     _write_notes(notes, meta, formats)
-    _header_footer(notes, meta)
+    header_footer(notes, meta)
     if meta.provisional:        # on paper too: these figures will still change
         summary.write_string(3, 0, PROVISIONAL_LABEL, formats["bold"])
     wb.close()
@@ -142,43 +138,6 @@ def _write_column(ws, j: int, shown: list, fmt: str, formats: dict) -> None:
             _write_cell(ws, i, j, value, fmt, formats)
 
 
-def longest_word(text: str) -> int:
-    return max((len(w) for w in str(text).split()), default=0)
-
-
-def header_width(label: str) -> float:
-    """Wide enough for the header's longest word in bold (never broken mid-word)."""
-    return longest_word(label) * 1.2 + 2
-
-
-def _width(label: str, values: list, fmt: str) -> float:
-    """Header words fit whole; data fits up to MAX_WIDTH (longer text wraps)."""
-    shown = [v for v in values[:500] if v is not None]
-    if fmt == "month":
-        longest = 15                                             # 'September 2022'
-    elif fmt in NUMBER_FORMATS:
-        longest = max([len(f"{v:,.1f}") for v in shown if isinstance(v, (int, float))] + [0])
-    else:
-        longest = max([len(str(v)) for v in shown] + [0])
-    return round(min(max(longest + 2, header_width(label), 8), max(MAX_WIDTH, header_width(label))), 1)
-
-
-def text_lines(text: str, width: float, factor: float = 1.0) -> int:
-    """Lines a wrapped text takes in a column `width` wide (whole words; `factor` 1.2 for bold)."""
-    room, lines, used = max(width - 1, 1), 1, 0.0
-    for word in str(text).split():
-        need = len(word) * factor
-        if used and used + factor + need > room:
-            lines, used = lines + 1, need
-        else:
-            used += (factor if used else 0) + need
-    return lines
-
-
-def header_lines(label: str, width: float) -> int:
-    return text_lines(label, width, 1.2)
-
-
 def _write_table(ws, table: Table, data: pa.Table, formats: dict) -> None:
     """Header in row 1, frozen, with a filter; one row per record below; set up for print."""
     widths, lines = [], 1
@@ -188,7 +147,7 @@ def _write_table(ws, table: Table, data: pa.Table, formats: dict) -> None:
         values = data.column(name).to_pylist()
         ws.write_string(0, j, col.label, formats["header"])
         shown = [display(v, fmt) for v in values] if fmt in MAPPED_FORMATS else values
-        width = _width(col.label, shown, fmt)
+        width = column_width(col.label, shown, fmt)
         ws.set_column(j, j, width)
         widths.append(width)
         lines = max(lines, header_lines(col.label, width))
@@ -206,42 +165,7 @@ def _write_table(ws, table: Table, data: pa.Table, formats: dict) -> None:
             ws.set_row(i, 15 * n)
     ws.freeze_panes(1, table.freeze_columns)
     ws.autofilter(0, 0, max(data.num_rows, 1), len(table.columns) - 1)
-    _print_table(ws, widths, table.freeze_columns)
-
-
-def _print_table(ws, widths: list[float], key_columns: int) -> None:
-    """A4; portrait when the table fits a portrait page, else landscape; fit to the page width
-    unless that would shrink text below MIN_PRINT_SCALE %, then print across pages with the
-    key columns (code, name) repeated on each. The header row repeats on every page."""
-    total = sum(widths) + 2
-    ws.set_paper(9)
-    orientation = "portrait" if total <= PRINTABLE_WIDTH["portrait"] else "landscape"
-    if orientation == "landscape":
-        ws.set_landscape()
-    else:
-        ws.set_portrait()
-    ws.set_margins(left=0.4, right=0.4, top=0.75, bottom=0.75, )
-    ws.repeat_rows(0)
-    if total * MIN_PRINT_SCALE / 100 <= PRINTABLE_WIDTH[orientation]:
-        ws.fit_to_pages(1, 0)
-    else:
-        ws.set_print_scale(MIN_PRINT_SCALE + 5)
-        ws.print_across()
-        if key_columns:
-            ws.repeat_columns(0, key_columns - 1)
-
-
-def _hf(text: str) -> str:
-    return text.replace("&", "&&")
-
-
-def _header_footer(ws, meta: WorkbookMeta) -> None:
-    """Report title and sheet name on top; page numbers and the quarter at the bottom."""
-    centre = f'&C&"-,Bold"{_hf(PROVISIONAL_LABEL)}' if meta.provisional else ""   # every sheet says SEMENTARA
-    ws.set_header(f'&L&"-,Bold"{_hf(f"Laporan Triwulan TPBIS {meta.quarter_code} — {meta.title}")}{centre}&R&A',
-                  {"margin": 0.3})
-    ws.set_footer(f"&L{_hf(meta.quarter_title)}&CHalaman &P dari &N&RDinas Perpustakaan Provinsi Riau",
-                  {"margin": 0.3})
+    print_setup(ws, widths, table.freeze_columns)
 
 
 def _write_summary(wb, ws, tables: dict[str, pa.Table], meta: WorkbookMeta, formats: dict) -> None:

@@ -82,6 +82,8 @@ def apply_schema(con: duckdb.DuckDBPyConnection) -> list[str]:
         con.execute("insert into main.schema_migrations (version, name) values (?, ?)", [version, path.name])
         con.execute("commit")
         applied.append(path.name)
+    if con.execute("select count(*) from core.strategies").fetchall()[0][0] == 0:
+        load_strategies(con, default_strategies())      # a new file: the shipped config/
     for path in report_view_files():
         con.execute(path.read_text(encoding="utf-8"))
     from tpbis.catalog.descriptions import apply_comments
@@ -226,9 +228,26 @@ def _lock_down(con) -> None:
 
 # --- reference data -----------------------------------------------------------------------
 
+def default_strategies() -> tuple[str, ...]:
+    """The TPBIS strategies of the shipped config/categories.csv, in their order."""
+    from tpbis.settings import CONFIG_DIR
+    from transforms.reference import load_reference
+    return load_reference(CONFIG_DIR).category_values["strategi"]
+
+
+def load_strategies(con, strategies) -> None:
+    """core.strategies := `strategies` (names, in display order), replaced whole."""
+    con.execute("delete from core.strategies")
+    con.executemany("insert into core.strategies (strategy, strategy_order) values (?, ?)",
+                    [[name, order] for order, name in enumerate(strategies, start=1)])
+
+
 @workfile.disk_full_is_cannot_run
-def load_reference_tables(con, villages: pd.DataFrame, regions: pd.DataFrame) -> None:
-    """The registry and regions are truth as of now: replaced whole on every run."""
+def load_reference_tables(con, villages: pd.DataFrame, regions: pd.DataFrame, strategies=None) -> None:
+    """The registry, regions and strategies are truth as of now: replaced whole on every run.
+
+    `strategies`: the `strategi` values of config/categories.csv in order (default: the shipped ones).
+    """
     con.execute("begin transaction")
     con.register("stage_registry", villages)
     con.execute("delete from core.villages")
@@ -241,6 +260,7 @@ def load_reference_tables(con, villages: pd.DataFrame, regions: pd.DataFrame) ->
     con.execute("delete from core.regions")
     con.execute("insert into core.regions by name select kode, level, nama, nullif(parent, '') as parent from stage_regions")
     con.unregister("stage_regions")
+    load_strategies(con, default_strategies() if strategies is None else strategies)
     con.execute("commit")
 
 

@@ -122,8 +122,10 @@ def _replay_raw_of(con, settings: Settings, published: Path) -> int:
         con.execute("commit")
     finally:
         con.execute("detach snapshot")
+    from transforms.reference import load_reference
     warehouse.load_reference_tables(con, registry.read_registry(settings.registry),
-                                    registry.read_regions(settings.config_dir))
+                                    registry.read_regions(settings.config_dir),
+                                    load_reference(settings.config_dir).category_values["strategi"])
     return replay.replay_into(con, settings)
 
 

@@ -2,12 +2,7 @@
 setup, and the header and footer every printed page carries (xlsx.py writes the cells)."""
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from tpbis.extract.layout import NUMBER_FORMATS
-
-if TYPE_CHECKING:
-    from tpbis.extract.xlsx import WorkbookMeta
 
 PRINTABLE_WIDTH = {"landscape": 150, "portrait": 100}   # A4 inside the margins, in column-width units
 MIN_PRINT_SCALE = 70            # below this, text gets too small to read: print across pages instead
@@ -79,8 +74,9 @@ def _hf(text: str) -> str:
     return text.replace("&", "&&")
 
 
-def header_footer(ws, meta: WorkbookMeta) -> None:
-    """Report title and sheet name on top; page numbers and the quarter at the bottom."""
+def header_footer(ws, meta) -> None:
+    """Report title and sheet name on top; page numbers and the quarter at the bottom. `meta`
+    is the workbook's xlsx.WorkbookMeta (title, quarter_code, quarter_title, provisional)."""
     centre = f'&C&"-,Bold"{_hf(PROVISIONAL_LABEL)}' if meta.provisional else ""   # every sheet says SEMENTARA
     ws.set_header(f'&L&"-,Bold"{_hf(f"Laporan Triwulan TPBIS {meta.quarter_code} — {meta.title}")}{centre}&R&A',
                   {"margin": 0.3})

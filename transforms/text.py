@@ -162,6 +162,7 @@ def read_initials(value) -> tuple[str | None, str | None, str | None]:
 _NIK = re.compile(r"(?<![\d])\d(?:[ .\-]?\d){15,}(?![\d])")
 _PHONE = re.compile(r"(?<![\w+])(?:\+62|62|0)[ .\-]?8(?:[ .\-]?\d){7,11}(?!\d)")
 NIK_MASK, PHONE_MASK = "[NIK disamarkan]", "[nomor HP disamarkan]"
+_TEN_DIGITS = re.compile(r"(?:\D*\d){10}")     # 10 digits anywhere: only then can a cell hold either
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
 EXCEL_MAX_CHARS = 32_767
 CUT_MARK = "… [dipotong]"
@@ -192,7 +193,7 @@ def mask_workbook(value_ranges):
             if not isinstance(row, list):
                 continue
             for j, cell in enumerate(row):
-                if type(cell) is str and sum(ch.isdigit() for ch in cell) >= 10:
+                if type(cell) is str and _TEN_DIGITS.match(cell):
                     masked, count = mask_personal_numbers(cell)
                     if count:
                         if out is None:

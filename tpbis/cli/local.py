@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from tpbis.cli.syncing import run_sync
+from tpbis.cli.syncing import check_before_sync, run_sync
 
 
 def demo(workdir: Path = typer.Option(Path("data"), help="Where the sample sheets and the warehouse go."),
@@ -26,6 +26,7 @@ def demo(workdir: Path = typer.Option(Path("data"), help="Where the sample sheet
         # The local server has no Google quota; pace like a project with a raised quota.
         os.environ.setdefault("TPBIS_SHEETS_READS_PER_MINUTE", "6000")
         typer.echo(f"Local Sheets server with {len(list(sheets_dir.glob('*.json')))} sample sheets at {server.url}")
+        check_before_sync(CONFIG_DIR / "villages.csv", warehouse)
         summary = run_sync(CONFIG_DIR / "villages.csv", warehouse, False, verbose)
     typer.echo(format_summary(summary))
     typer.echo("")

@@ -28,7 +28,7 @@ def check_before_sync(registry: Optional[Path], warehouse: Optional[Path], accep
 
 def run_sync(registry: Optional[Path], warehouse: Optional[Path], full: bool, verbose: bool,
              write_back: bool = False, accept_removals: bool = False) -> dict:
-    check_before_sync(registry, warehouse, accept_removals)
+    """The nightly-sync flow, run once here; call `check_before_sync` first (before any output)."""
     configure_prefect(verbose)
     from flows.nightly_sync import nightly_sync
     if not verbose:

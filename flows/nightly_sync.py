@@ -27,6 +27,7 @@ from tpbis.sync import steps as sync
 from tpbis.warehouse import store as warehouse
 from tpbis.settings import SettingError, Settings
 from tpbis.sync.task_runner import make_task_runner
+from tpbis.sync.working_file import open_writer
 from transforms.reference import load_reference
 
 
@@ -105,7 +106,7 @@ def nightly_sync(registry_path: str | None = None, warehouse_path: str | None = 
     villages = registry.read_registry(settings.registry, settings.config_dir)
     ref = load_reference(settings.config_dir)
 
-    con = warehouse.open_writer(settings)
+    con = open_writer(settings)
     # again here (the command line checked the published file): a deployment run comes this way
     try:
         registered = {k for (k,) in con.execute("select kode_desa from core.villages").fetchall()}

@@ -11,6 +11,7 @@ import pytest
 from flows.nightly_sync import nightly_sync
 from tpbis.google import sheets
 from tpbis.warehouse import store as warehouse
+from tpbis.sync.working_file import open_writer
 from tpbis.settings import Settings
 from tpbis.village_sheets.validasi.links import Link
 from tpbis.village_sheets.validasi.layout import (NO_WARNINGS, NOTHING_REJECTED, REJECTED_HEADER, VALIDASI,
@@ -153,7 +154,7 @@ def test_a_librarians_own_validasi_tab_is_replaced_not_duplicated(wb_env, sheets
 
 
 def _latest_run(settings) -> tuple:
-    con = warehouse.open_writer(settings)
+    con = open_writer(settings)
     run_id = con.execute("select run_id from core.runs order by started_at desc limit 1").fetchone()[0]
     return con, run_id
 

@@ -19,7 +19,7 @@ import pandas as pd
 import pyarrow as pa
 
 from tpbis import files
-from tpbis.warehouse import workfile
+from tpbis.warehouse import disk
 from tpbis.warehouse.params import used_params
 from tpbis.errors import CannotRun, UsageError
 from tpbis.settings import SQL_DIR, Settings
@@ -99,22 +99,6 @@ def report_view_files() -> list[Path]:
 
 # --- files --------------------------------------------------------------------------------
 
-def open_writer(settings: Settings) -> duckdb.DuckDBPyConnection:
-    """Open the sync's private working file, creating it from the published one if needed.
-
-    Another process holding it (a second sync) is `CannotRun`; a damaged one is moved aside
-    and rebuilt from the published file, or `CannotRun` (tpbis/workfile.py).
-    """
-    work, published = settings.working_file, settings.warehouse
-    work.parent.mkdir(parents=True, exist_ok=True)
-    if not work.exists() and published.exists():
-        _atomic_copy(published, work)
-    try:
-        return workfile.open_working_file(work)
-    except workfile.Damaged as damage:
-        return workfile.rebuild(settings, str(damage))
-
-
 def ensure_row_hashes(con) -> None:
     """row_hash uses DuckDB's hash(), which a DuckDB release may change: when the version
     that computed the stored hashes differs from this one, re-hash the current rows (once).
@@ -151,7 +135,7 @@ def _for_table(text: str, table: str, hash_exprs: list[str]) -> str:
 PUBLISHED_STORAGE_VERSION = "v1.4.0"
 
 
-@workfile.disk_full_is_cannot_run
+@disk.disk_full_is_cannot_run
 def publish(con: duckdb.DuckDBPyConnection, settings: Settings) -> Path:
     """Checkpoint and close the working file, then atomically replace the published file
     with a snapshot of it written in PUBLISHED_STORAGE_VERSION."""
@@ -161,14 +145,11 @@ def publish(con: duckdb.DuckDBPyConnection, settings: Settings) -> Path:
     return settings.warehouse
 
 
-PARTIAL = ".partial"        # the published file's temporary name: <name>.partial (workfile cleans it up)
-
-
 def _write_snapshot(source: Path, target: Path) -> None:
     """Copy every table, view and macro of `source` into a new file in the published storage
     version (a temporary name next to `target`), checkpoint, fsync, rename: the target is
     the old file or the new one, never half of either."""
-    with files.replacing(target, fsync=True, suffix=PARTIAL) as tmp:
+    with files.replacing(target, fsync=True, suffix=disk.PARTIAL) as tmp:
         for leftover in (tmp, tmp.with_name(tmp.name + ".wal")):
             leftover.unlink(missing_ok=True)          # from a publish killed half-way
         con = duckdb.connect()
@@ -191,9 +172,9 @@ def _quote_literal(text: str) -> str:
 def _atomic_copy(source: Path, target: Path) -> None:
     """Copy to a temporary name, fsync, rename: the target is the old file or the new one."""
     try:
-        files.copy(source, target, suffix=PARTIAL)
+        files.copy(source, target, suffix=disk.PARTIAL)
     except OSError as e:
-        workfile.raise_if_disk_full(e, target)
+        disk.raise_if_disk_full(e, target)
         raise
 
 
@@ -242,7 +223,7 @@ def load_strategies(con, strategies) -> None:
                     [[name, order] for order, name in enumerate(strategies, start=1)])
 
 
-@workfile.disk_full_is_cannot_run
+@disk.disk_full_is_cannot_run
 def load_reference_tables(con, villages: pd.DataFrame, regions: pd.DataFrame, strategies=None) -> None:
     """The registry, regions and strategies are truth as of now: replaced whole on every run.
 
@@ -275,14 +256,14 @@ def get_meta(con, key: str) -> str | None:
     return row[0] if row else None
 
 
-@workfile.disk_full_is_cannot_run
+@disk.disk_full_is_cannot_run
 def set_meta(con, key: str, value: str) -> None:
     con.execute("insert or replace into core.meta values (?, ?)", [key, value])
 
 
 # --- runs ---------------------------------------------------------------------------------
 
-@workfile.disk_full_is_cannot_run
+@disk.disk_full_is_cannot_run
 def start_run(con, run_id: str, started_at: datetime, full_sweep: bool) -> None:
     """Record a new run; a run still 'running' in the file was killed before it finished."""
     con.execute("update core.runs set status = 'interrupted' where status = 'running'")
@@ -290,7 +271,7 @@ def start_run(con, run_id: str, started_at: datetime, full_sweep: bool) -> None:
                 [run_id, started_at, full_sweep])
 
 
-@workfile.disk_full_is_cannot_run
+@disk.disk_full_is_cannot_run
 def finish_run(con, run_id: str, finished_at: datetime, status: str, summary: dict) -> None:
     con.execute("""update core.runs set finished_at = ?, status = ?, villages_synced = ?, villages_skipped = ?,
         villages_failed = ?, rows_loaded = ?, rows_rejected = ?, sheets_reads = ?, http_429 = ?, message = ?
@@ -314,7 +295,7 @@ class Batch:
     village_runs: pd.DataFrame          # outcome per village
 
 
-@workfile.disk_full_is_cannot_run
+@disk.disk_full_is_cannot_run
 def load_batch(con, batch: Batch, *, in_transaction: bool = False) -> None:
     """Land, replace and record a batch of villages in ONE transaction: all of it or none.
 

@@ -24,6 +24,7 @@ from tpbis.sync import pipeline, progress
 from tpbis.sync import outcome as run_outcome
 from tpbis.notify import run_report
 from tpbis.sync import steps as sync
+from tpbis.warehouse import records, snapshot
 from tpbis.warehouse import store as warehouse
 from tpbis.settings import SettingError, Settings
 from tpbis.sync.task_runner import make_task_runner
@@ -56,7 +57,7 @@ def load_chunk(con, batch: warehouse.Batch) -> None:
 @task(cache_policy=NONE)
 def publish_snapshot(con, settings: Settings) -> None:
     get_run_logger().info("publishing %s", settings.warehouse)
-    warehouse.publish(con, settings)
+    snapshot.publish(con, settings)
 
 
 def _run_id() -> str:
@@ -115,12 +116,12 @@ def nightly_sync(registry_path: str | None = None, warehouse_path: str | None = 
     except BaseException:
         con.close()         # refused: leave the working file closed, as it was
         raise
-    warehouse.load_reference_tables(con, villages, registry.read_regions(settings.config_dir),
+    records.load_reference_tables(con, villages, registry.read_regions(settings.config_dir),
                                     ref.category_values["strategi"])
-    full_sweep = full or sync.due_for_full_sweep(warehouse.get_meta(con, "last_full_sweep_at"), started,
+    full_sweep = full or sync.due_for_full_sweep(records.get_meta(con, "last_full_sweep_at"), started,
                                                  settings.full_sweep_days)
-    warehouse.start_run(con, run_id, started, full_sweep)
-    state = warehouse.sheet_state(con)
+    records.start_run(con, run_id, started, full_sweep)
+    state = records.sheet_state(con)
 
     plan = plan_sync(settings, villages.to_dict("records"), state, full_sweep)
     # Fetch chunks as tasks; parse each (tpbis.sync.pipeline, not a task: its arguments are
@@ -141,8 +142,8 @@ def nightly_sync(registry_path: str | None = None, warehouse_path: str | None = 
     run_report.publish(con, summary, get_run_logger())     # Prefect artifacts; never fails the run
     alerts.run(con, summary, get_run_logger())             # webhook / Prefect block; never fails the run
     if full_sweep and summary["villages_failed"] == 0:
-        warehouse.set_meta(con, "last_full_sweep_at", started.isoformat())
-    warehouse.finish_run(con, run_id, datetime.now(timezone.utc), summary["status"], summary)
+        records.set_meta(con, "last_full_sweep_at", started.isoformat())
+    records.finish_run(con, run_id, datetime.now(timezone.utc), summary["status"], summary)
     publish_snapshot(con, settings)
     get_run_logger().info(sync.format_summary(summary))
     run_outcome.warn_failures(summary, get_run_logger())   # one WARNING per failed village

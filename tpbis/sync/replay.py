@@ -19,6 +19,7 @@ from tpbis.sync import progress
 from tpbis.google import sheets
 from tpbis.sync import steps as sync
 from tpbis.warehouse import store as warehouse
+from tpbis.warehouse.records import sheet_state
 from tpbis.settings import Settings
 from transforms.reference import load_reference
 
@@ -48,7 +49,7 @@ def replay_into(con, settings: Settings) -> int:
                 batch.fetches, batch.village_runs = pd.DataFrame(), pd.DataFrame()
                 warehouse.load_batch(con, batch, in_transaction=True)
                 tracker.advance("load", len(chunk))
-            state = warehouse.sheet_state(con)
+            state = sheet_state(con)
         con.execute("commit")
     except BaseException:
         tracker.close(finished=False)

@@ -21,8 +21,9 @@ from tpbis import registry
 from tpbis.errors import CannotRun
 from tpbis.settings import Settings
 from tpbis.sync.replay import replay_into
-from tpbis.warehouse import store as warehouse
 from tpbis.warehouse import workfile
+from tpbis.warehouse.records import load_reference_tables
+from tpbis.warehouse.snapshot import atomic_copy, publish
 from transforms.reference import load_reference
 
 log = logging.getLogger(__name__)
@@ -37,7 +38,7 @@ def open_writer(settings: Settings) -> duckdb.DuckDBPyConnection:
     work, published = settings.working_file, settings.warehouse
     work.parent.mkdir(parents=True, exist_ok=True)
     if not work.exists() and published.exists():
-        warehouse._atomic_copy(published, work)
+        atomic_copy(published, work)
     try:
         return workfile.open_working_file(work)
     except workfile.Damaged as damage:
@@ -49,7 +50,7 @@ def replay_all(settings: Settings) -> int:
     published; returns the number of fetches replayed."""
     con = open_writer(settings)
     n = replay_into(con, settings)
-    warehouse.publish(con, settings)
+    publish(con, settings)
     return n
 
 
@@ -62,7 +63,7 @@ def rebuild(settings: Settings, reason: str) -> duckdb.DuckDBPyConnection:
                         f"{published} to rebuild it from: move {work} away to start an empty warehouse")
     aside = workfile.move_aside(work)
     if source == "snapshot":
-        warehouse._atomic_copy(published, work)
+        atomic_copy(published, work)
     try:
         con = workfile.open_working_file(work)
     except workfile.Damaged as e:
@@ -86,9 +87,9 @@ def _replay_raw_of(con, settings: Settings, published: Path) -> int:
         con.execute("commit")
     finally:
         con.execute("detach snapshot")
-    warehouse.load_reference_tables(con, registry.read_registry(settings.registry),
-                                    registry.read_regions(settings.config_dir),
-                                    load_reference(settings.config_dir).category_values["strategi"])
+    load_reference_tables(con, registry.read_registry(settings.registry),
+                          registry.read_regions(settings.config_dir),
+                          load_reference(settings.config_dir).category_values["strategi"])
     return replay_into(con, settings)
 
 

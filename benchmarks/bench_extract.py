@@ -28,7 +28,7 @@ from tpbis.extract.write import (Quarter, build_tables, read_threshold_rows,  # 
                                  read_thresholds, scopes, slice_scope, write_extract)
 from tpbis.extract.xlsx import WorkbookMeta, write_workbook                # noqa: E402
 from tpbis.settings import CONFIG_DIR                                      # noqa: E402
-from tpbis.warehouse.store import open_reader                # noqa: E402
+from tpbis.warehouse.snapshot import open_reader             # noqa: E402
 
 
 def timed(label: str, fn, best_of: int = 1):

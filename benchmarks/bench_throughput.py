@@ -19,6 +19,7 @@ from pathlib import Path
 from tpbis.google import sheets
 from tpbis.sync import steps as sync
 from tpbis.warehouse import store as warehouse
+from tpbis.sync.working_file import open_writer
 from tpbis.settings import CONFIG_DIR, Settings
 from tpbis.local_sheets.synthetic import big_workbook, synthetic_registry
 from transforms.reference import load_reference
@@ -67,7 +68,7 @@ def main() -> None:
     small = value_ranges(big_workbook(small_v, kegiatan_rows=10_000, kunjungan_rows=120))
     big = value_ranges(big_workbook(big_v, kegiatan_rows=args.rows, kunjungan_rows=120))
     with tempfile.TemporaryDirectory() as tmp:
-        con = warehouse.open_writer(Settings(warehouse=Path(tmp) / "bench.duckdb"))
+        con = open_writer(Settings(warehouse=Path(tmp) / "bench.duckdb"))
         run_once(con, small_v, small, ref, 0)                      # warm-up (imports, schema)
         con.execute("delete from core.activities"); con.execute("delete from core.visits")
         ps, ls, rs = run_once(con, small_v, small, ref, 1)

@@ -24,9 +24,11 @@ from tpbis.sync import pipeline, progress
 from tpbis.sync import outcome as run_outcome
 from tpbis.notify import run_report
 from tpbis.sync import steps as sync
+from tpbis.warehouse import records, snapshot
 from tpbis.warehouse import store as warehouse
 from tpbis.settings import SettingError, Settings
 from tpbis.sync.task_runner import make_task_runner
+from tpbis.sync.working_file import open_writer
 from transforms.reference import load_reference
 
 
@@ -55,7 +57,7 @@ def load_chunk(con, batch: warehouse.Batch) -> None:
 @task(cache_policy=NONE)
 def publish_snapshot(con, settings: Settings) -> None:
     get_run_logger().info("publishing %s", settings.warehouse)
-    warehouse.publish(con, settings)
+    snapshot.publish(con, settings)
 
 
 def _run_id() -> str:
@@ -105,7 +107,7 @@ def nightly_sync(registry_path: str | None = None, warehouse_path: str | None = 
     villages = registry.read_registry(settings.registry, settings.config_dir)
     ref = load_reference(settings.config_dir)
 
-    con = warehouse.open_writer(settings)
+    con = open_writer(settings)
     # again here (the command line checked the published file): a deployment run comes this way
     try:
         registered = {k for (k,) in con.execute("select kode_desa from core.villages").fetchall()}
@@ -114,12 +116,12 @@ def nightly_sync(registry_path: str | None = None, warehouse_path: str | None = 
     except BaseException:
         con.close()         # refused: leave the working file closed, as it was
         raise
-    warehouse.load_reference_tables(con, villages, registry.read_regions(settings.config_dir),
+    records.load_reference_tables(con, villages, registry.read_regions(settings.config_dir),
                                     ref.category_values["strategi"])
-    full_sweep = full or sync.due_for_full_sweep(warehouse.get_meta(con, "last_full_sweep_at"), started,
+    full_sweep = full or sync.due_for_full_sweep(records.get_meta(con, "last_full_sweep_at"), started,
                                                  settings.full_sweep_days)
-    warehouse.start_run(con, run_id, started, full_sweep)
-    state = warehouse.sheet_state(con)
+    records.start_run(con, run_id, started, full_sweep)
+    state = records.sheet_state(con)
 
     plan = plan_sync(settings, villages.to_dict("records"), state, full_sweep)
     # Fetch chunks as tasks; parse each (tpbis.sync.pipeline, not a task: its arguments are
@@ -140,8 +142,8 @@ def nightly_sync(registry_path: str | None = None, warehouse_path: str | None = 
     run_report.publish(con, summary, get_run_logger())     # Prefect artifacts; never fails the run
     alerts.run(con, summary, get_run_logger())             # webhook / Prefect block; never fails the run
     if full_sweep and summary["villages_failed"] == 0:
-        warehouse.set_meta(con, "last_full_sweep_at", started.isoformat())
-    warehouse.finish_run(con, run_id, datetime.now(timezone.utc), summary["status"], summary)
+        records.set_meta(con, "last_full_sweep_at", started.isoformat())
+    records.finish_run(con, run_id, datetime.now(timezone.utc), summary["status"], summary)
     publish_snapshot(con, settings)
     get_run_logger().info(sync.format_summary(summary))
     run_outcome.warn_failures(summary, get_run_logger())   # one WARNING per failed village

@@ -12,7 +12,7 @@ import pytest
 
 from tests import small_warehouse as sw
 from tpbis.settings import PROJECT_ROOT
-from tpbis.warehouse.store import _write_snapshot
+from tpbis.warehouse.snapshot import _write_snapshot
 
 GUIDE = PROJECT_ROOT / "docs" / "bi-tools.md"
 

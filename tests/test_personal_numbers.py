@@ -8,7 +8,7 @@ import pytest
 
 from flows.nightly_sync import nightly_sync
 from tpbis.registry import read_registry
-from tpbis.sync.replay import replay_all
+from tpbis.sync.working_file import replay_all
 from tpbis.settings import CONFIG_DIR, Settings
 from transforms.text import mask_workbook
 

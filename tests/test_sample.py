@@ -18,7 +18,7 @@ import pytest
 from tpbis.local_sheets import sample as S
 from tpbis.local_sheets.librarians import vocabulary as V
 from tpbis.local_sheets import synthetic
-from tpbis.local_sheets.workbook_format import load_workbook
+from tpbis.local_sheets.workbook_files import load_workbook
 
 CONFIG = Path(__file__).resolve().parents[1] / "config"
 KEY = re.compile(r"^1[A-Za-z0-9_-]{43}$")

@@ -20,9 +20,6 @@ final as (
         coalesce(sum(s.visitors_male), 0)::bigint                                    as visitors_male,
         coalesce(sum(s.visitors_female), 0)::bigint                                  as visitors_female,
         coalesce(sum(s.activities), 0)::bigint                                       as activities,
-        coalesce(sum(s.activities_pli), 0)::bigint                                   as activities_pli,
-        coalesce(sum(s.activities_pm), 0)::bigint                                    as activities_pm,
-        coalesce(sum(s.activities_adv), 0)::bigint                                   as activities_adv,
         coalesce(sum(s.participants_male), 0)::bigint                                as participants_male,
         coalesce(sum(s.participants_female), 0)::bigint                              as participants_female,
         coalesce(sum(s.beneficiaries), 0)::bigint                                    as beneficiaries

@@ -249,7 +249,7 @@ import shutil                                                        # noqa: E40
 
 from tpbis.local_sheets import sample  # noqa: E402
 from tpbis.settings import CONFIG_DIR                                # noqa: E402
-from tpbis.local_sheets.workbook_format import load_workbook, save_workbook       # noqa: E402
+from tpbis.local_sheets.workbook_files import load_workbook, save_workbook        # noqa: E402
 
 GOLDEN_QUARTERS = ["2022Q4", "2025Q4"]
 ABBR = "Jan Feb Mar Apr Mei Jun Jul Agu Sep Okt Nov Des".split()

@@ -29,13 +29,8 @@ from tpbis.google.client import RoutedHTTPClient, make_client
 from tpbis.local_sheets.server import SheetsServer
 from tpbis.local_sheets.server.faults import SlidingWindow
 from tpbis.local_sheets.server.ranges import A1Range, parse_a1
-from tpbis.local_sheets.workbook_format import (
-    cell_value,
-    date_to_serial,
-    now_rfc3339,
-    save_workbook,
-    serial_to_date,
-)
+from tpbis.local_sheets.workbook_files import now_rfc3339, save_workbook
+from tpbis.local_sheets.workbook_format import cell_value, date_to_serial, serial_to_date
 
 KEY = "1TestJangkangAbcdefghijklmnopqrstuvwxyz0123"
 UNFORMATTED = {"valueRenderOption": "UNFORMATTED_VALUE", "dateTimeRenderOption": "SERIAL_NUMBER"}

@@ -75,3 +75,50 @@ def test_prewarm_renders_every_scope_overview(portal_files):
     app.state.prewarm()
     scopes = {key[1] for key in app.state.portal.charts._items}
     assert scopes == {"provinsi", "14.03", "14.72"}
+
+
+def test_strategy_names_come_from_the_warehouse(portal_files, tmp_path):
+    """A strategy renamed in config/categories.csv (so in core.strategies, and in the rows
+    synced after it) shows under its new name in the overview's table and chart."""
+    import duckdb
+    from fastapi.testclient import TestClient
+
+    from tests.portal import portal_warehouse
+    from tests.portal.conftest import login, make_app
+    path = portal_warehouse.build(tmp_path / "tpbis.duckdb")
+    con = duckdb.connect(str(path))
+    con.execute("update core.strategies set strategy = 'Advokasi Kebijakan Desa' where strategy = 'Advokasi'")
+    con.execute("update core.activities set strategy = 'Advokasi Kebijakan Desa' where strategy = 'Advokasi'")
+    con.close()
+    app = make_app({**portal_files, "warehouse": path, "cache": tmp_path / "cache"}, trusted_proxies=frozenset())
+    with TestClient(app) as client:
+        assert login(client, "bengkalis").status_code == 303
+        html = client.get("/").text
+    rows = {r[0]: r[1:] for r in cells(html, "metrics")}
+    assert rows["Kegiatan: Advokasi Kebijakan Desa"][0] == "1"
+    assert "Kegiatan: Advokasi" not in rows
+    assert [label for label in rows if label.startswith("Kegiatan: ")] == [
+        "Kegiatan: Peningkatan Layanan Informasi", "Kegiatan: Pelibatan Masyarakat", "Kegiatan: Advokasi Kebijakan Desa"]
+    chart = html.split('id="chart-strategy"', 1)[1].split("</figure>", 1)[0]
+    assert "Advokasi Kebijakan Desa" in chart and ">Advokasi<" not in chart
+
+
+def test_a_scope_without_data_gets_the_empty_page(portal_files, tmp_path):
+    """Every page of one quarter (and /unduh, which picks the latest) says there is no data
+    yet for a kabupaten none of whose villages reported, instead of failing."""
+    from fastapi.testclient import TestClient
+
+    from tpbis.portal.users import UsersFile
+    from tests.portal.conftest import csrf_of, make_app
+    users = UsersFile(tmp_path / "users.json")
+    users.add("kampar", "14.01", "rahasia-kampar-12")
+    app = make_app({**portal_files, "users": users.path, "cache": tmp_path / "cache"}, trusted_proxies=frozenset())
+    with TestClient(app) as client:
+        form = client.get("/login").text
+        assert client.post("/login", data={"username": "kampar", "password": "rahasia-kampar-12",
+                                           "csrf_token": csrf_of(form)}, follow_redirects=False).status_code == 303
+        for route, title in (("/", "Ringkasan"), ("/desa", "Desa"), ("/kualitas", "Kualitas"),
+                             ("/unduh", "Unduh")):
+            response = client.get(route, follow_redirects=False)
+            assert response.status_code == 200, route
+            assert f"<h1>{title}</h1>" in response.text and "Belum ada data laporan untuk wilayah Anda." in response.text

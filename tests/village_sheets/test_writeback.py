@@ -10,7 +10,8 @@ import pytest
 
 from flows.nightly_sync import nightly_sync
 from tpbis.google import sheets
-from tpbis.warehouse import store as warehouse
+from tpbis.sync.working_file import open_writer
+from tpbis.warehouse.snapshot import publish
 from tpbis.settings import Settings
 from tpbis.village_sheets.validasi.links import Link
 from tpbis.village_sheets.validasi.layout import (NO_WARNINGS, NOTHING_REJECTED, REJECTED_HEADER, VALIDASI,
@@ -153,7 +154,7 @@ def test_a_librarians_own_validasi_tab_is_replaced_not_duplicated(wb_env, sheets
 
 
 def _latest_run(settings) -> tuple:
-    con = warehouse.open_writer(settings)
+    con = open_writer(settings)
     run_id = con.execute("select run_id from core.runs order by started_at desc limit 1").fetchone()[0]
     return con, run_id
 
@@ -168,7 +169,7 @@ def test_librarians_edit_before_the_write_is_read_next_night(wb_env, sheets_serv
     settings = Settings.from_env()
     con, run_id = _latest_run(settings)
     result = write_back_run(settings, con, run_id)
-    warehouse.publish(con, settings)
+    publish(con, settings)
     assert result["written"] == 17 and result["failed"] == 0
     # every request went through the paced client: one tab-list read and one write per village
     assert (result["sheets_reads"], result["sheets_writes"]) == (17, 17)
@@ -191,7 +192,7 @@ def test_failed_write_back_is_recorded_never_raised_and_retried_later(wb_env, sh
     settings = Settings.from_env()
     con, run_id = _latest_run(settings)
     result = write_back_run(settings, con, run_id)
-    warehouse.publish(con, settings)
+    publish(con, settings)
     assert (result["written"], result["failed"]) == (16, 1)
     failed = next(v for v in result["villages"] if v["status"] == "failed")
     assert failed["kode_desa"] == kode and failed["reason"] == "permission_denied"
@@ -215,7 +216,7 @@ def test_write_back_that_cannot_start_does_not_raise(wb_env, sheets_server):
     con, run_id = _latest_run(settings)
     sheets_server.stop()                               # Google unreachable
     result = write_back_run(settings.with_(max_attempts=1), con, run_id)
-    warehouse.publish(con, settings)
+    publish(con, settings)
     assert result["written"] == 0 and result["failed"] == 17
     assert {v["reason"] for v in result["villages"]} == {"unreachable"}
 

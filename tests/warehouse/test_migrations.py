@@ -14,6 +14,7 @@ from flows.nightly_sync import nightly_sync
 from tpbis.google import sheets
 from tpbis.sync import steps as sync
 from tpbis.warehouse import store as warehouse
+from tpbis.warehouse.snapshot import open_reader
 from tpbis.registry import read_registry
 from tpbis.settings import CONFIG_DIR, SQL_DIR, Settings
 from transforms.reference import load_reference
@@ -91,7 +92,7 @@ def test_upgrade_and_identical_resync_create_no_versions(sync_env, version):
 
     assert summary["villages_failed"] == 0
     assert summary["villages_loaded"] == 17          # every sheet really re-parsed and compared
-    con = warehouse.open_reader(sync_env)
+    con = open_reader(sync_env)
     try:
         assert con.execute("select max(version) from main.schema_migrations").fetchone() == (LATEST,)
         for table in warehouse.HISTORIED:

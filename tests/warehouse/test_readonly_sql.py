@@ -15,7 +15,7 @@ from typer.testing import CliRunner
 from tests import small_warehouse as sw
 from tpbis.cli.main import app
 from tpbis.settings import CONFIG_DIR, Settings
-from tpbis.warehouse.store import open_reader
+from tpbis.warehouse.snapshot import open_reader
 
 
 @pytest.fixture

@@ -5,7 +5,7 @@ import pandas as pd
 from tests import small_warehouse as sw
 from tpbis import registry
 from tpbis.settings import CONFIG_DIR
-from tpbis.warehouse import store
+from tpbis.warehouse import records, store
 from transforms.reference import load_reference
 
 
@@ -26,7 +26,7 @@ def test_report_views_follow_the_loaded_strategy_list(tmp_path):
     con = duckdb.connect(str(path))
     villages = pd.DataFrame([(*v[:6], str(v[6]), f"key-{v[0]}") for v in sw.VILLAGES], columns=[
         "kode_desa", "desa", "kecamatan", "kabupaten", "provinsi", "kelompok", "tahun_kelompok", "spreadsheet_key"])
-    store.load_reference_tables(con, villages, registry.read_regions(CONFIG_DIR),
+    records.load_reference_tables(con, villages, registry.read_regions(CONFIG_DIR),
                                 ["Advokasi", "Pelibatan Masyarakat", "Peningkatan Layanan Informasi", "Literasi Baru"])
     store.apply_schema(con)             # re-applied on the next open: the loaded list is kept
     assert _strategies(con)[-1] == ("Literasi Baru", 4)

@@ -16,7 +16,7 @@ import pytest
 from flows.nightly_sync import nightly_sync
 from tpbis.errors import CannotRun
 from tpbis.settings import Settings
-from tpbis.warehouse.store import open_reader
+from tpbis.warehouse.snapshot import open_reader
 from tests.helpers import KEYS
 
 pytestmark = pytest.mark.usefixtures("prefect_harness")

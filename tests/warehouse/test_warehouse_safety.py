@@ -17,7 +17,8 @@ import pytest
 from flows.nightly_sync import nightly_sync
 from tpbis.settings import SQL_DIR
 from tpbis.local_sheets.synthetic import synthetic_registry, synthetic_workbook, write_registry_csv
-from tpbis.warehouse.store import apply_schema, open_reader
+from tpbis.warehouse.snapshot import open_reader
+from tpbis.warehouse.store import apply_schema
 from tests.helpers import KEYS
 
 pytestmark = pytest.mark.usefixtures("prefect_harness")

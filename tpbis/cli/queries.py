@@ -17,7 +17,7 @@ def sql(query: Optional[str] = typer.Argument(None, help="One SQL query; without
         as_of: Optional[str] = typer.Option(None, "--as-of", help="Show the state as known at the end of this day (YYYY-MM-DD)."),
         csv: bool = typer.Option(False, "--csv", help="Print CSV instead of a table.")):
     """Query the published warehouse read-only (a shell, or one query)."""
-    from tpbis.warehouse.store import open_reader
+    from tpbis.warehouse.snapshot import open_reader
     import duckdb
     from tpbis.warehouse.asof import check_known
     path = warehouse_path(warehouse)
@@ -61,7 +61,7 @@ def extract(quarter: str = typer.Option(..., "--quarter", help="Quarter to repor
     from tpbis.wib import Quarter, today
     from tpbis.cli.progress import display
     from tpbis.extract.write import write_extract
-    from tpbis.warehouse.store import open_reader
+    from tpbis.warehouse.snapshot import open_reader
     path = warehouse_path(warehouse)
     try:
         q = Quarter.parse(quarter)
@@ -96,7 +96,7 @@ def report(name: str = typer.Argument(..., help="A report view, e.g. quarterly_k
     """Print a report view as a table (ratios as percentages), CSV or JSON, filtered by quarter and kabupaten."""
     from tpbis.warehouse.asof import check_known
     from tpbis.warehouse.report_query import ReportError, as_json as rows_json, build_report_query, for_people
-    from tpbis.warehouse.store import open_reader
+    from tpbis.warehouse.snapshot import open_reader
     path = warehouse_path(warehouse)
     try:
         con = open_reader(path, as_of_timestamp(as_of))

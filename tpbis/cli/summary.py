@@ -3,7 +3,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tpbis.warehouse.store import open_reader, sql
+from tpbis.warehouse.snapshot import open_reader
+from tpbis.warehouse.store import sql
 
 LABELS = {
     "quarter": "Triwulan", "kabupaten": "Kabupaten", "villages": "Desa",

@@ -69,7 +69,7 @@ def sync(registry: Optional[Path] = RegistryOpt, warehouse: Optional[Path] = War
 def replay(warehouse: Optional[Path] = WarehouseOpt, registry: Optional[Path] = RegistryOpt,
            quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress display.")):
     """Rebuild the loaded (core) tables from the raw cells already landed, without Google."""
-    from tpbis.sync.replay import replay_all
+    from tpbis.sync.working_file import replay_all
     from tpbis.settings import Settings
     from tpbis.cli.progress import display
     settings = Settings.from_env().with_(warehouse=warehouse_path(warehouse), registry=registry)

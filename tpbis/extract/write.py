@@ -31,7 +31,8 @@ from tpbis.extract.layout import TABLES
 from tpbis.regions import Reference, load_reference
 from tpbis.extract.flat_files import INDEX_NAME, check_csv_locale, write_csv, write_index, write_parquet
 from tpbis.settings import CONFIG_DIR
-from tpbis.warehouse.store import open_reader, sql
+from tpbis.warehouse.snapshot import open_reader
+from tpbis.warehouse.store import sql
 from tpbis.extract.xlsx import WorkbookMeta, write_workbook
 from tpbis.files import replacing
 from tpbis.wib import MONTHS, Quarter, in_wib as _jakarta

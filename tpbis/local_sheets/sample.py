@@ -27,7 +27,7 @@ from tpbis import files
 from tpbis.local_sheets.librarians.habits import STYLES, Style
 from tpbis.local_sheets.librarians.village import Village
 from tpbis.local_sheets.librarians.vocabulary import MODIFIED_TIME, REASONS, TABS
-from tpbis.local_sheets.workbook_format import save_workbook
+from tpbis.local_sheets.workbook_files import save_workbook
 from tpbis.settings import CONFIG_DIR
 
 SAMPLE_VERSION = "tpbis-sample/1"

@@ -1,23 +1,20 @@
-"""Cells of the workbook JSON files, and how Google would render them.
+"""Cells of the workbook JSON files, and how Google would render them (render options).
 
 The local Sheets server and the sample generator share one description of a cell (see
 docs/architecture.md, "The workbook JSON file"), so that what the sample generator writes is
 exactly what the server answers, in each of the Sheets API's render options. Getting the
 rendering right matters: the sync reads UNFORMATTED values, but librarians' sheets (and the
 transforms' tests) also meet FORMATTED strings such as "1.234" and "Okt 2022".
+The files themselves: workbook_files.py; a value written through the API: cell_input.py.
 """
 
 from __future__ import annotations
 
-import json
 import math
 import re
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, timedelta
 from functools import lru_cache
-from pathlib import Path
 from typing import Any
-
-from tpbis import files
 
 UNFORMATTED = "UNFORMATTED_VALUE"
 FORMATTED = "FORMATTED_VALUE"
@@ -68,25 +65,6 @@ def date_to_serial(day: date) -> int:
 def serial_to_date(serial: float) -> date:
     """The day of a date serial; a time-of-day fraction is dropped."""
     return EPOCH + timedelta(days=math.floor(serial))
-
-
-def format_rfc3339(moment: datetime) -> str:
-    """RFC 3339 in UTC with milliseconds and 'Z', as Drive writes modifiedTime."""
-    moment = moment.astimezone(timezone.utc)
-    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
-
-
-def now_rfc3339() -> str:
-    """The current time as Drive would stamp a file's modifiedTime."""
-    return format_rfc3339(datetime.now(timezone.utc))
-
-
-def parse_rfc3339(text: str) -> datetime:
-    """An aware datetime from Drive's time syntax; a time without offset is UTC (as Drive)."""
-    moment = datetime.fromisoformat(text.strip())
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=timezone.utc)
-    return moment
 
 
 def format_date(day: date, fmt: str | None, locale: str) -> str:
@@ -225,96 +203,3 @@ def render_row(row: list, render: str, locale: str,
     while end and out[end - 1] == "":
         end -= 1
     return out if end == len(out) else out[:end]
-
-
-_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-_DMY_DATE = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
-
-
-def _user_number(text: str, locale: str) -> Any:
-    """A typed number in the locale's syntax ('1.234', '1,5', '12%'), or None."""
-    thousands, decimal = separators(locale)
-    t, d = re.escape(thousands), re.escape(decimal)
-    percent = text.endswith("%")
-    body = text[:-1].strip() if percent else text
-    if re.fullmatch(rf"-?\d+(?:{d}\d+)?", body):
-        fmt = None
-    elif re.fullmatch(rf"-?\d{{1,3}}(?:{t}\d{{3}})+(?:{d}\d+)?", body):
-        fmt = "#,##0" + (".00" if decimal in body else "")
-    else:
-        return None
-    number = plain_number(float(body.replace(thousands, "").replace(decimal, ".")))
-    if percent:
-        return {"n": number / 100, "fmt": "0%"}
-    return number if fmt is None else {"n": number, "fmt": fmt}
-
-
-def cell_from_input(value: Any, input_option: str = "RAW", locale: str = "in_ID") -> Any:
-    """The stored cell for a value written through the API.
-
-    RAW keeps strings as strings (a librarian's '0812345' stays text); USER_ENTERED parses
-    them as the Sheets UI would: numbers in the locale's syntax, dates, TRUE/FALSE, formulas
-    (stored without a computed value, since this server does not calculate).
-    """
-    if input_option != "USER_ENTERED" or not isinstance(value, str):
-        return value
-    text = value.strip()
-    if value.startswith("'"):
-        return value[1:]
-    if value.startswith("="):
-        return {"formula": value, "value": None}
-    if text.upper() in ("TRUE", "FALSE"):
-        return text.upper() == "TRUE"
-    if _ISO_DATE.match(text):
-        return {"date": text, "fmt": "yyyy-mm-dd"}
-    dmy = _DMY_DATE.match(text)
-    if dmy:
-        first, second, year = (int(g) for g in dmy.groups())
-        day, month = (first, second) if language(locale) == "in" else (second, first)
-        try:
-            return {"date": date(year, month, day).isoformat(),
-                    "fmt": DEFAULT_DATE_FORMAT[language(locale)]}
-        except ValueError:
-            return value
-    number = _user_number(text, locale)
-    return value if number is None else number
-
-
-def load_workbook(path: str | Path) -> dict:
-    """Read one workbook file; the spreadsheetId defaults to the file's name."""
-    path = Path(path)
-    with path.open(encoding="utf-8") as handle:
-        workbook = json.load(handle)
-    if not isinstance(workbook, dict) or not isinstance(workbook.get("sheets"), list):
-        raise ValueError(f"{path}: not a workbook (needs a 'sheets' list)")
-    workbook.setdefault("spreadsheetId", path.stem)
-    workbook.setdefault("title", workbook["spreadsheetId"])
-    for sheet in workbook["sheets"]:
-        sheet.setdefault("rows", [])
-    return workbook
-
-
-def dumps_workbook(workbook: dict) -> str:
-    """JSON text with one row per line: compact, yet readable and diffable."""
-    head = {k: v for k, v in workbook.items() if k != "sheets"}
-    lines = ["{"]
-    for name, value in head.items():
-        lines.append(f"  {json.dumps(name)}: {json.dumps(value, ensure_ascii=False)},")
-    lines.append('  "sheets": [')
-    for i, sheet in enumerate(workbook.get("sheets", [])):
-        props = {k: v for k, v in sheet.items() if k != "rows"}
-        fields = json.dumps(props, ensure_ascii=False)[1:-1]
-        lines.append("    {" + (fields + ", " if fields else "") + '"rows": [')
-        rows = sheet.get("rows", [])
-        for j, row in enumerate(rows):
-            comma = "," if j < len(rows) - 1 else ""
-            lines.append("      " + json.dumps(row, ensure_ascii=False) + comma)
-        lines.append("    ]}" + ("," if i < len(workbook["sheets"]) - 1 else ""))
-    lines.append("  ]")
-    lines.append("}")
-    return "\n".join(lines) + "\n"
-
-
-def save_workbook(workbook: dict, path: str | Path) -> None:
-    """Write a workbook file atomically (a reader never sees half a file)."""
-    files.write_text(path, dumps_workbook(workbook))

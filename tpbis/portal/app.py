@@ -124,6 +124,20 @@ def create_app(warehouse: Path, users: Path | None = None, cache: Path | None = 
         wrapper.__name__ = handler.__name__
         return wrapper
 
+    def with_quarter(title: str, from_query: bool = True):
+        """Pages of one quarter: the one asked for (`?kuartal=`, when `from_query`) or the
+        scope's latest complete one; a scope with no data at all gets the empty page."""
+        def decorate(handler):
+            def page(request: Request, user, session):
+                asked = request.query_params.get("kuartal") if from_query else None
+                quarter, labels = pages.choose_quarter(wh, user, asked, parse_quarter)
+                if quarter is None:
+                    return render(request, "empty.html", user, session, title=title)
+                return handler(request, user, session, quarter, labels)
+            page.__name__ = handler.__name__
+            return page
+        return decorate
+
     from starlette.concurrency import run_in_threadpool as run_sync_pool
 
     async def run_sync(handler, *args):
@@ -179,20 +193,16 @@ def create_app(warehouse: Path, users: Path | None = None, cache: Path | None = 
 
     @app.get("/")
     @guarded
-    def overview(request: Request, user, session):
-        quarter, labels = pages.choose_quarter(wh, user, request.query_params.get("kuartal"), parse_quarter)
-        if quarter is None:
-            return render(request, "empty.html", user, session, title="Ringkasan")
+    @with_quarter("Ringkasan")
+    def overview(request: Request, user, session, quarter, labels):
         data = pages.overview(wh, portal.charts, user, quarter, wh.snapshot_id())
         return render(request, "overview.html", user, session, title="Ringkasan", quarters=labels, **data)
 
     @app.get("/desa")
     @guarded
-    def village_list(request: Request, user, session):
+    @with_quarter("Desa")
+    def village_list(request: Request, user, session, quarter, labels):
         q = request.query_params
-        quarter, labels = pages.choose_quarter(wh, user, q.get("kuartal"), parse_quarter)
-        if quarter is None:
-            return render(request, "empty.html", user, session, title="Desa")
         page = int(q.get("halaman")) if (q.get("halaman") or "").isdigit() else 1
         data = pages.village_list(wh, user, quarter, q.get("cari", ""), q.get("urut", "kode"),
                                   q.get("arah", "naik"), page)
@@ -210,10 +220,8 @@ def create_app(warehouse: Path, users: Path | None = None, cache: Path | None = 
 
     @app.get("/kualitas")
     @guarded
-    def quality(request: Request, user, session):
-        quarter, labels = pages.choose_quarter(wh, user, request.query_params.get("kuartal"), parse_quarter)
-        if quarter is None:
-            return render(request, "empty.html", user, session, title="Kualitas")
+    @with_quarter("Kualitas")
+    def quality(request: Request, user, session, quarter, labels):
         return render(request, "quality.html", user, session, title="Kualitas", quarters=labels,
                       **pages.quality(wh, user, quarter))
 
@@ -238,10 +246,8 @@ def create_app(warehouse: Path, users: Path | None = None, cache: Path | None = 
 
     @app.get("/unduh")
     @guarded
-    def downloads_default(request: Request, user, session):
-        quarter, _ = pages.choose_quarter(wh, user, None, parse_quarter)
-        if quarter is None:
-            return render(request, "empty.html", user, session, title="Unduh")
+    @with_quarter("Unduh", from_query=False)
+    def downloads_default(request: Request, user, session, quarter, labels):
         return RedirectResponse(f"/unduh/{quarter}", status_code=303)
 
     @app.exception_handler(404)

@@ -14,12 +14,12 @@ import altair as alt
 import pandas as pd
 import vl_convert as vlc
 
-STRATEGIES = {"pli": "Peningkatan Layanan Informasi", "pm": "Pelibatan Masyarakat", "adv": "Advokasi"}
 GENDER = {"visitors_male": "Laki-laki", "visitors_female": "Perempuan"}
 COMPLETENESS = {"complete": "Lengkap", "incomplete": "Tidak lengkap", "not_reporting": "Tidak lapor"}
 COLORS = {"Laki-laki": "#1f6f8b", "Perempuan": "#e07a5f", "Lengkap": "#2a9d8f",
-          "Tidak lengkap": "#e9c46a", "Tidak lapor": "#c8553d",
-          STRATEGIES["pli"]: "#264653", STRATEGIES["pm"]: "#2a9d8f", STRATEGIES["adv"]: "#f4a261"}
+          "Tidak lengkap": "#e9c46a", "Tidak lapor": "#c8553d"}
+# the TPBIS strategies by their order in core.strategies (their names are data: config/categories.csv)
+STRATEGY_COLORS = ("#264653", "#2a9d8f", "#f4a261", "#8d6a9f", "#6c757d")
 WIDTH = 520
 # d3 has no Indonesian locale built in: numbers as 40.000, months as Okt 2025
 NUMBER_LOCALE = {"decimal": ",", "thousands": ".", "grouping": [3], "currency": ["Rp", ""]}
@@ -33,8 +33,8 @@ TIME_LOCALE = {
 }
 
 
-def _scale(labels: list[str]) -> alt.Scale:
-    return alt.Scale(domain=labels, range=[COLORS[label] for label in labels])
+def _scale(labels: list[str], colors: list[str] | None = None) -> alt.Scale:
+    return alt.Scale(domain=labels, range=colors or [COLORS[label] for label in labels])
 
 
 def _svg(chart: alt.Chart) -> str:
@@ -63,15 +63,17 @@ def visitors_by_month(df: pd.DataFrame, title: str = "Pengunjung per bulan") -> 
 
 
 def activities_by_strategy(df: pd.DataFrame, title: str = "Kegiatan per strategi TPBIS") -> str:
+    """`df`: quarter, strategy, strategy_order, activities (sql/portal/overview_strategy.sql)."""
     if df.empty:
         return _empty(title)
-    long = df.melt(id_vars=["quarter"], value_vars=list(STRATEGIES), var_name="s", value_name="Kegiatan")
-    long["Strategi"] = long["s"].map(STRATEGIES)
-    labels = list(STRATEGIES.values())
-    return _svg(alt.Chart(long).mark_bar().encode(
-        x=alt.X("quarter:O", title="Triwulan", sort=list(df["quarter"])),
+    long = df.rename(columns={"strategy": "Strategi", "activities": "Kegiatan"})
+    order = long.drop_duplicates("Strategi").sort_values("strategy_order")
+    labels = list(order["Strategi"])
+    colors = [STRATEGY_COLORS[(int(o) - 1) % len(STRATEGY_COLORS)] for o in order["strategy_order"]]
+    return _svg(alt.Chart(long[["quarter", "Strategi", "Kegiatan"]]).mark_bar().encode(
+        x=alt.X("quarter:O", title="Triwulan", sort=list(dict.fromkeys(df["quarter"]))),
         y=alt.Y("Kegiatan:Q", title="Kegiatan"),
-        color=alt.Color("Strategi:N", scale=_scale(labels), legend=alt.Legend(orient="bottom")),
+        color=alt.Color("Strategi:N", scale=_scale(labels, colors), legend=alt.Legend(orient="bottom")),
     ).properties(title=title, width=WIDTH, height=220))
 
 

@@ -79,18 +79,29 @@ def _change(now: float, before: float | None) -> str:
     return f"{(now - before) / before * 100:+.0f}%"
 
 
+def _by_strategy(wh, user, qi: int, rows: list[dict]) -> tuple[pd.DataFrame, list[tuple[str, str]]]:
+    """Activities per strategy of the eight quarters up to `qi` (the chart's data), added to
+    `rows` (quarter totals) as `strategy:<name>` keys; returns the data and the metric rows,
+    labelled with the strategies' names as core.strategies has them (config/categories.csv)."""
+    df = wh.df("overview_strategy", prefix=user.prefix, quarter_index=qi)
+    counts = {(int(r["quarter_index"]), r["strategy"]): int(r["activities"]) for r in df.to_dict("records")}
+    names = [r["strategy"] for r in wh.rows("strategies")]
+    for row in rows:
+        for name in names:
+            row[f"strategy:{name}"] = counts.get((int(row["quarter_index"]), name), 0)
+    return df, [(f"Kegiatan: {name}", f"strategy:{name}") for name in names]
+
+
 def overview(wh, cache, user, quarter: Quarter, snapshot: str) -> dict:
     qi = index_of(quarter)
     totals = wh.df("overview_totals", prefix=user.prefix, quarter_indices=[qi, qi - 1, qi - 4])
     by_index = {int(r["quarter_index"]): r for r in totals.to_dict("records")}
     now, prev, year = by_index[qi], by_index[qi - 1], by_index[qi - 4]
+    strategy_df, strategy_metrics = _by_strategy(wh, user, qi, [now, prev, year])
     metrics = []
     for label, key in (("Desa melapor", "villages_reporting"), ("Desa lapor lengkap", "villages_complete"),
                        ("Pengunjung laki-laki", "visitors_male"), ("Pengunjung perempuan", "visitors_female"),
-                       ("Kegiatan", "activities"),
-                       ("Kegiatan: Peningkatan Layanan Informasi", "activities_pli"),
-                       ("Kegiatan: Pelibatan Masyarakat", "activities_pm"),
-                       ("Kegiatan: Advokasi", "activities_adv"),
+                       ("Kegiatan", "activities"), *strategy_metrics,
                        ("Peserta kegiatan", None), ("Penerima manfaat", "beneficiaries")):
         get = (lambda r: r["participants_male"] + r["participants_female"]) if key is None else (lambda r, k=key: r[k])
         metrics.append({"label": label, "now": int(get(now)), "prev": int(get(prev)), "year": int(get(year)),
@@ -109,8 +120,7 @@ def overview(wh, cache, user, quarter: Quarter, snapshot: str) -> dict:
         "chart_visitors": cache.get(key + ("visitors",), lambda: charts.visitors_by_month(
             wh.df("overview_monthly", prefix=user.prefix, from_month=month_from, to_month=month_to),
             "Pengunjung per bulan (12 bulan terakhir)")),
-        "chart_strategy": cache.get(key + ("strategy",), lambda: charts.activities_by_strategy(
-            wh.df("overview_strategy", prefix=user.prefix, quarter_index=qi))),
+        "chart_strategy": cache.get(key + ("strategy",), lambda: charts.activities_by_strategy(strategy_df)),
         "chart_completeness": cache.get(key + ("completeness",), lambda: charts.completeness(
             wh.df("completeness", prefix=user.prefix, quarter_index=qi, by_kecamatan=by_kecamatan),
             region, f"Kelengkapan laporan per {region.lower()}, {quarter}")),

@@ -20,7 +20,7 @@ import pandas as pd
 from tpbis.errors import CannotRun, UsageError
 from tpbis.settings import SQL_DIR
 from tpbis.warehouse.params import used_params
-from tpbis.warehouse.store import open_reader
+from tpbis.warehouse.snapshot import open_reader
 
 BUILD_STEPS = ("build_village_quarters", "build_monthly", "build_quality", "build_last_run", "build_last_run_failed")
 

@@ -1,1 +1,1 @@
-"""The nightly sync's steps (plan, fetch, batch), replay, its outcome, progress and clean stop."""
+"""The nightly sync's steps (plan, fetch, batch), its working file, replay, its outcome, progress and clean stop."""

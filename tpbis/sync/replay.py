@@ -1,4 +1,5 @@
-"""`tpbis replay`: rebuild the loaded tables from the raw cells already landed, without Google.
+"""Rebuild the loaded tables from the raw cells already landed, without Google (`tpbis replay`
+opens the working file and publishes around it: tpbis.sync.working_file.replay_all).
 
 Runs are replayed in the order they happened, each with its original start time as
 `valid_from` and the fetch date as "today" for validation, through the same
@@ -18,15 +19,9 @@ from tpbis.sync import progress
 from tpbis.google import sheets
 from tpbis.sync import steps as sync
 from tpbis.warehouse import store as warehouse
+from tpbis.warehouse.records import sheet_state
 from tpbis.settings import Settings
 from transforms.reference import load_reference
-
-
-def replay_all(settings: Settings) -> int:
-    con = warehouse.open_writer(settings)
-    n = replay_into(con, settings)
-    warehouse.publish(con, settings)
-    return n
 
 
 def replay_into(con, settings: Settings) -> int:
@@ -54,14 +49,14 @@ def replay_into(con, settings: Settings) -> int:
                 batch.fetches, batch.village_runs = pd.DataFrame(), pd.DataFrame()
                 warehouse.load_batch(con, batch, in_transaction=True)
                 tracker.advance("load", len(chunk))
-            state = warehouse.sheet_state(con)
+            state = sheet_state(con)
         con.execute("commit")
     except BaseException:
         tracker.close(finished=False)
         try:
             con.execute("rollback")
         except Exception:
-            pass        # already rolled back and closed (a full disk: see tpbis/workfile.py)
+            pass        # already rolled back and closed (a full disk: see tpbis/warehouse/disk.py)
         raise
     tracker.close()
     return len(rows)

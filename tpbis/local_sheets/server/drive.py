@@ -14,7 +14,7 @@ import re
 from typing import Callable
 
 from tpbis.local_sheets.server.values import ApiError
-from tpbis.local_sheets.workbook_format import parse_rfc3339
+from tpbis.local_sheets.workbook_files import parse_rfc3339
 
 SPREADSHEET_MIME = "application/vnd.google-apps.spreadsheet"
 DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE = 100, 1000

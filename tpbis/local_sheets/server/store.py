@@ -17,7 +17,7 @@ from typing import Any, Callable
 
 from tpbis.local_sheets.server.drive import SPREADSHEET_MIME
 from tpbis.local_sheets.server.values import ApiError, sheet_properties
-from tpbis.local_sheets.workbook_format import format_rfc3339, load_workbook, parse_rfc3339
+from tpbis.local_sheets.workbook_files import format_rfc3339, load_workbook, parse_rfc3339
 from tpbis.wib import TIME_ZONE
 
 NOT_FOUND = "Requested entity was not found."

@@ -1,6 +1,6 @@
 """Reading and writing the cells of one workbook, as the values endpoints do.
 
-All functions take a workbook dict (the JSON format of tpbis.workbook_format). Writers never
+All functions take a workbook dict (the JSON format of workbook_format.py). Writers never
 mutate a row list they were given: they build new lists and assign them to the sheet, so a
 reader that picked up the old rows keeps a consistent snapshot (see store.Store.modify).
 """
@@ -10,11 +10,11 @@ from __future__ import annotations
 from typing import Any
 
 from tpbis.local_sheets.server.ranges import A1Range, GridBox, RangeError, parse_a1, resolve
+from tpbis.local_sheets.cell_input import cell_from_input
 from tpbis.local_sheets.workbook_format import (
     FORMATTED,
     RENDER_OPTIONS,
     SERIAL_NUMBER,
-    cell_from_input,
     render_row,
 )
 

@@ -20,6 +20,7 @@ import pyarrow as pa
 
 from tpbis import files
 from tpbis.warehouse import workfile
+from tpbis.warehouse import summaries
 from tpbis.warehouse.params import used_params
 from tpbis.errors import CannotRun, UsageError
 from tpbis.settings import SQL_DIR, Settings
@@ -155,6 +156,7 @@ PUBLISHED_STORAGE_VERSION = "v1.4.0"
 def publish(con: duckdb.DuckDBPyConnection, settings: Settings) -> Path:
     """Checkpoint and close the working file, then atomically replace the published file
     with a snapshot of it written in PUBLISHED_STORAGE_VERSION."""
+    summaries.refresh(con)              # summary tables of the report views, as of this snapshot
     con.execute("checkpoint")
     con.close()
     _write_snapshot(settings.working_file, settings.warehouse)

@@ -17,6 +17,7 @@ import duckdb
 from tpbis import files
 from tpbis.errors import CannotRun, UsageError
 from tpbis.settings import Settings
+from tpbis.warehouse import summaries
 from tpbis.warehouse.disk import PARTIAL, disk_full_is_cannot_run, raise_if_disk_full
 
 # A reader may run any SELECT, but never touch a file: no COPY TO, EXPORT, read_csv/read_text,
@@ -49,6 +50,7 @@ PUBLISHED_STORAGE_VERSION = "v1.4.0"
 def publish(con: duckdb.DuckDBPyConnection, settings: Settings) -> Path:
     """Checkpoint and close the working file, then atomically replace the published file
     with a snapshot of it written in PUBLISHED_STORAGE_VERSION."""
+    summaries.refresh(con)              # summary tables of the report views, as of this snapshot
     con.execute("checkpoint")
     con.close()
     _write_snapshot(settings.working_file, settings.warehouse)

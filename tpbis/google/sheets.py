@@ -14,11 +14,13 @@ import json
 import time
 from dataclasses import dataclass
 from functools import cached_property
+from urllib.parse import quote
 
 import orjson
 import requests
 import requests.adapters
 from gspread.exceptions import APIError
+from gspread.urls import SPREADSHEET_VALUES_BATCH_URL
 
 from tpbis.google import global_limit
 from tpbis.google.client import make_client
@@ -103,6 +105,15 @@ class Workbook:
     value_ranges: dict[str, list[list]]
     reads: int
     fetched_at: float
+    from_json: bool = False             # value_ranges as orjson decoded them (no NaN, no 65-bit int)
+
+    def __reduce__(self):
+        """Pickled (to a parse worker) as its JSON payload, one bytes object, instead of every
+        cell as a Python object (2 ms per ordinary workbook). Exact for what orjson decoded:
+        orjson writes back every value it reads (NaN, which it would write as null, it never reads)."""
+        if not self.from_json:
+            return (Workbook, (self.spreadsheet_key, self.value_ranges, self.reads, self.fetched_at))
+        return (_from_payload, (self.spreadsheet_key, self.payload, self.reads, self.fetched_at))
 
     @cached_property
     def payload(self) -> bytes:
@@ -122,6 +133,12 @@ class Workbook:
         return hashlib.sha256(self.payload).hexdigest()
 
 
+def _from_payload(key: str, payload: bytes, reads: int, fetched_at: float) -> Workbook:
+    workbook = Workbook(key, orjson.loads(payload), reads, fetched_at, from_json=True)
+    workbook.__dict__["payload"] = payload             # the cached_property, already known
+    return workbook
+
+
 def fetch_workbook(conn: Connection, key: str, tabs: list[str] = TEMPLATE_TABS) -> Workbook:
     """One `values:batchGet` for all template tabs; a metadata read only when a tab is missing."""
     reads_before = conn.stats.this_thread("sheets.read")
@@ -135,7 +152,7 @@ def fetch_workbook(conn: Connection, key: str, tabs: list[str] = TEMPLATE_TABS) 
             meta = conn.http.fetch_sheet_metadata(key, params={"fields": "sheets.properties.title"})
             present = {fold(s["properties"]["title"]): s["properties"]["title"] for s in meta.get("sheets", [])}
             titles = [present[fold(t)] for t in tabs if fold(t) in present]
-            body = _batch_get(conn, key, titles) if titles else {"valueRanges": []}
+            body = _batch_get(conn, key, titles) if titles else ({"valueRanges": []}, True)
     except APIError as e:
         raise _fetch_error(e, conn.service_account) from None
     except (requests.exceptions.ChunkedEncodingError, requests.exceptions.ContentDecodingError):
@@ -143,16 +160,29 @@ def fetch_workbook(conn: Connection, key: str, tabs: list[str] = TEMPLATE_TABS) 
                                                "berulang kali.") from None
     except (requests.ConnectionError, requests.Timeout) as e:
         raise FetchError("unreachable", f"Server tidak menjawab setelah beberapa percobaan ({type(e).__name__}).") from None
+    body, from_json = body
     ranges = body.get("valueRanges", [])
     value_ranges = {title: vr.get("values", []) for title, vr in zip(titles, ranges)}
-    return Workbook(key, value_ranges, conn.stats.this_thread("sheets.read") - reads_before, time.time())
+    return Workbook(key, value_ranges, conn.stats.this_thread("sheets.read") - reads_before, time.time(),
+                    from_json=from_json)
 
 
-def _batch_get(conn: Connection, key: str, titles: list[str]) -> dict:
-    """batchGet, retrying a body that is not JSON (a broken proxy answer) like a 5xx."""
+def _batch_get(conn: Connection, key: str, titles: list[str]) -> tuple[dict, bool]:
+    """batchGet, retrying a body that is not JSON (a broken proxy answer) like a 5xx.
+
+    gspread's `values_batch_get` without its `response.json()`: the same request through the
+    same client (key escaped as one path segment), the body decoded by orjson (about 4 x
+    faster), or by requests as before when orjson refuses it (NaN, a 65-bit integer...).
+    Returns (body, whether orjson decoded it)."""
+    url = SPREADSHEET_VALUES_BATCH_URL % quote(str(key), safe="")
+    params = {**VALUE_PARAMS, "ranges": [quote_title(t) for t in titles]}
     for attempt in range(1, conn.http.max_attempts + 1):
         try:
-            return conn.http.values_batch_get(key, [quote_title(t) for t in titles], params=dict(VALUE_PARAMS))
+            response = conn.http.request("get", url, params=params)
+            try:
+                return orjson.loads(response.content), True
+            except orjson.JSONDecodeError:
+                return response.json(), False
         except ValueError:
             conn.stats.add("http.malformed")
             if attempt == conn.http.max_attempts:

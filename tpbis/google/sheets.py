@@ -97,23 +97,36 @@ def _service_account(settings: Settings, creds=None) -> str:
         return "akun layanan provinsi"
 
 
-@dataclass
 class Workbook:
-    """What one fetch brought back: the cells of every template tab found, as received."""
+    """What one fetch brought back: the cells of every template tab found, as received.
 
-    spreadsheet_key: str
-    value_ranges: dict[str, list[list]]
-    reads: int
-    fetched_at: float
-    from_json: bool = False             # value_ranges as orjson decoded them (no NaN, no 65-bit int)
+    A workbook orjson decoded (`from_json`: no NaN, no integer beyond 64 bits) is kept as its
+    JSON payload only, and its cells decoded again when first asked for: a chunk's cells as
+    Python objects are ~8 x their JSON, and the sync's process only hands them on to a parse
+    worker (pickled as that payload, one bytes object, instead of every cell)."""
+
+    def __init__(self, spreadsheet_key: str, value_ranges: dict[str, list[list]] | None = None, reads: int = 0,
+                 fetched_at: float = 0.0, from_json: bool = False, payload: bytes | None = None):
+        self.spreadsheet_key, self.reads, self.fetched_at, self.from_json = spreadsheet_key, reads, fetched_at, from_json
+        self._cells = value_ranges
+        if payload is not None:
+            self.__dict__["payload"] = payload          # the cached_property, already known
+        elif value_ranges is None:
+            raise ValueError("a Workbook needs its cells or their payload")
+
+    @property
+    def value_ranges(self) -> dict[str, list[list]]:
+        if self._cells is None:
+            self._cells = orjson.loads(self.payload)   # exact: orjson wrote what orjson read
+        return self._cells
 
     def __reduce__(self):
-        """Pickled (to a parse worker) as its JSON payload, one bytes object, instead of every
-        cell as a Python object (2 ms per ordinary workbook). Exact for what orjson decoded:
-        orjson writes back every value it reads (NaN, which it would write as null, it never reads)."""
-        if not self.from_json:
-            return (Workbook, (self.spreadsheet_key, self.value_ranges, self.reads, self.fetched_at))
-        return (_from_payload, (self.spreadsheet_key, self.payload, self.reads, self.fetched_at))
+        if self.from_json:
+            return (Workbook, (self.spreadsheet_key, None, self.reads, self.fetched_at, True, self.payload))
+        return (Workbook, (self.spreadsheet_key, self.value_ranges, self.reads, self.fetched_at))
+
+    def __repr__(self) -> str:
+        return f"Workbook({self.spreadsheet_key!r}, reads={self.reads}, {len(self.payload):,} bytes)"
 
     @cached_property
     def payload(self) -> bytes:
@@ -131,12 +144,6 @@ class Workbook:
     @cached_property
     def content_hash(self) -> str:
         return hashlib.sha256(self.payload).hexdigest()
-
-
-def _from_payload(key: str, payload: bytes, reads: int, fetched_at: float) -> Workbook:
-    workbook = Workbook(key, orjson.loads(payload), reads, fetched_at, from_json=True)
-    workbook.__dict__["payload"] = payload             # the cached_property, already known
-    return workbook
 
 
 def fetch_workbook(conn: Connection, key: str, tabs: list[str] = TEMPLATE_TABS) -> Workbook:
@@ -163,8 +170,10 @@ def fetch_workbook(conn: Connection, key: str, tabs: list[str] = TEMPLATE_TABS) 
     body, from_json = body
     ranges = body.get("valueRanges", [])
     value_ranges = {title: vr.get("values", []) for title, vr in zip(titles, ranges)}
-    return Workbook(key, value_ranges, conn.stats.this_thread("sheets.read") - reads_before, time.time(),
-                    from_json=from_json)
+    reads = conn.stats.this_thread("sheets.read") - reads_before
+    if from_json:                       # kept as JSON until parsed (see Workbook)
+        return Workbook(key, None, reads, time.time(), True, orjson.dumps(value_ranges))
+    return Workbook(key, value_ranges, reads, time.time())
 
 
 def _batch_get(conn: Connection, key: str, titles: list[str]) -> tuple[dict, bool]:

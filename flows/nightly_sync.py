@@ -14,7 +14,6 @@ from pathlib import Path
 
 from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NONE
-from prefect.futures import as_completed
 from prefect.utilities.annotations import quote
 
 from tpbis import registry, wib
@@ -128,9 +127,10 @@ def nightly_sync(registry_path: str | None = None, warehouse_path: str | None = 
     # every cell of a chunk, which Prefect would walk) while the previous ones load here.
     chunks = pipeline.chunks(plan.fetch, settings.chunk_size)
     with progress.start("sync", len(plan.fetch), interval=settings.progress_seconds,
-                        every=settings.progress_every, line_sink=get_run_logger().info) as tracker:
-        futures = [fetch_chunk.submit(settings, chunk) for chunk in chunks]
-        http_429 = pipeline.parse_and_load((f.result() for f in as_completed(futures)), len(chunks),
+                        every=settings.progress_every, line_sink=get_run_logger().info) as tracker, \
+            pipeline.few_collections():
+        fetched = pipeline.fetched_in_order(lambda chunk: fetch_chunk.submit(settings, chunk), chunks)
+        http_429 = pipeline.parse_and_load(fetched, len(chunks),
                                            run_id=run_id, started=started, state=state, ref=ref,
                                            skipped=plan.skipped, load=lambda b: load_chunk(con, quote(b)),
                                            tracker=tracker)

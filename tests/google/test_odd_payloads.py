@@ -4,6 +4,7 @@ odd answer costs that village a rejected row, or at worst the village itself, ne
 from __future__ import annotations
 
 import math
+import pickle
 
 import pytest
 import requests
@@ -15,6 +16,7 @@ from tpbis.sync import steps as sync
 from tpbis.cli.main import app
 from tpbis.settings import Settings
 from tpbis.local_sheets.server import values as server_values
+from transforms.chunk import parse_chunk
 from transforms.workbook import parse_workbook_parts
 from tests.helpers import KEYS, query
 
@@ -74,6 +76,13 @@ def make_odd(server, monkeypatch) -> dict[str, int]:
         return parse_workbook_parts(value_ranges, village, **kwargs)
 
     monkeypatch.setattr(sync, "parse_workbook_parts", parse_with_a_bug)   # one chunk: parsed on a thread here
+
+    def chunk_with_a_bug(books, ref):                 # the chunk's one pass meets the bug: each workbook alone
+        if any(book.village["kode_desa"] == BUG for book in books):
+            raise KeyError("a bug nobody wrote a test for")
+        return parse_chunk(books, ref)
+
+    monkeypatch.setattr(sync, "parse_chunk", chunk_with_a_bug)
     return base
 
 
@@ -101,6 +110,25 @@ def test_the_server_serves_odd_values_through_gspread(sheets_server):
     assert wb.payload == sheets.fetch_workbook(conn, KEYS[ODD_CELLS]).payload
     sheets_server.faults.clear(KEYS[ODD_CELLS])
     assert len(sheets.fetch_workbook(conn, KEYS[ODD_CELLS]).value_ranges["Kunjungan"]) == base
+
+
+def test_a_fetched_workbook_goes_to_a_parse_worker_as_its_json(sheets_server):
+    """Pickled (for a parse worker process) as its JSON payload when orjson decoded it, as
+    cells when it holds what only the standard library reads (NaN, a 65-bit integer): the
+    same cells arrive either way."""
+    conn = sheets.connect(Settings(sheets_api_url=sheets_server.url, drive_api_url=sheets_server.url,
+                                   reads_per_minute=None, backoff_base=0.01))
+    plain = sheets.fetch_workbook(conn, KEYS[ODD_TEXT])
+    assert plain.from_json and b"Kunjungan" in pickle.dumps(plain)
+    back = pickle.loads(pickle.dumps(plain))
+    assert back.value_ranges == plain.value_ranges and back.payload == plain.payload
+    assert back.content_hash == plain.content_hash and back.from_json
+    sheets_server.faults.odd_values(KEYS[ODD_CELLS], "Kunjungan", ODD_KUNJUNGAN)
+    odd = sheets.fetch_workbook(conn, KEYS[ODD_CELLS])
+    assert not odd.from_json
+    rows = pickle.loads(pickle.dumps(odd)).value_ranges["Kunjungan"]
+    assert math.isnan(rows[-3][2]) and rows[-5][1] == 12345678901234567890
+    assert pickle.loads(pickle.dumps(odd)).content_hash == odd.content_hash
 
 
 @pytest.mark.usefixtures("prefect_harness")

@@ -80,3 +80,24 @@ def test_a_chunk_where_every_fetch_failed_writes_only_the_failures(ref):
     assert batch.village_runs[["kode_desa", "status", "reason"]].values.tolist() == [[v["kode_desa"], "failed", "not_found"]]
     assert batch.villages == [] and batch.fetches.empty and batch.state.empty
     assert all(t.empty for t in batch.tables.values())
+
+
+def test_when_the_chunk_pass_fails_each_workbook_is_parsed_alone_with_the_same_result(ref, monkeypatch):
+    from tpbis.sync import steps
+    fetched = [Fetched(village(n), workbook=workbook(f"key{n}", n), reads=1) for n in range(1, 4)]
+    fetched.append(Fetched(village(4), workbook=Workbook("key4", {"Kegiatan": [KEGIATAN]}, reads=1,
+                                                         fetched_at=FETCHED_AT), reads=1))
+    together = build_batch("run-3", NOW, fetched, {}, ref)
+
+    def a_bug(books, ref):
+        raise RuntimeError("a bug in the chunk pass")
+    monkeypatch.setattr(steps, "parse_chunk", a_bug)
+    alone = build_batch("run-3", NOW, fetched, {}, ref)
+
+    assert set(alone.tables) == set(together.tables)
+    for name, frame in together.tables.items():
+        pd.testing.assert_frame_equal(alone.tables[name], frame, check_exact=True, obj=name)
+    pd.testing.assert_frame_equal(alone.village_runs, together.village_runs)
+    pd.testing.assert_frame_equal(alone.fetches, together.fetches)
+    assert alone.villages == together.villages == [village(n)["kode_desa"] for n in range(1, 4)]
+    assert together.village_runs["status"].tolist() == ["loaded", "loaded", "loaded", "failed"]

@@ -62,3 +62,33 @@ def test_a_masked_cell_loads_masked_with_a_warning_row(parse, headers):
     assert "081234567890" not in warnings.loc["personal_number_masked", "message"]
     assert warnings.loc["text_truncated", "row_number"] == 3
     assert "40.000 karakter" in warnings.loc["text_truncated", "message"]
+
+
+# -- masking a whole workbook: the quick look at each tab's JSON never lets a number through ----------
+
+NUMBERISH = st.one_of(
+    st.text(st.sampled_from("0123456789 .-+"), min_size=8, max_size=24),
+    st.text(st.sampled_from("08 62+.-\u0660\u0661\u0668\uff10\uff18\uff19"), min_size=8, max_size=20),
+    st.sampled_from(["3171234567890123", "0812-3456-7890", "+62 812 3456 7890", "Telp:\n081234567890",
+                     "\u0660\u0668\u0661\u0662\u0663\u0664\u0665\u0666\u0667\u0668\u0669\u0660", "Rp 1.500.000.000",
+                     "NIK \uff13\uff11\uff17\uff11\uff12\uff13\uff14\uff15\uff16\uff17\uff18\uff19\uff10\uff11\uff12\uff13"]),
+)
+WORKBOOK_CELLS = st.one_of(st.none(), st.integers(), st.floats(allow_nan=False), NUMBERISH,
+                           st.text(st.characters(codec=None), max_size=30),
+                           st.builds(lambda a, b: a + b, st.text(max_size=6), NUMBERISH))
+
+
+def _mask_cell_by_cell(value_ranges):
+    """The reference: every text cell outside Profil with ten digits, masked."""
+    from transforms.text import _TEN_DIGITS, mask_personal_numbers
+    return {tab: rows if tab == "Profil" else
+            [[mask_personal_numbers(c)[0] if type(c) is str and _TEN_DIGITS.match(c) else c for c in row]
+             for row in rows] for tab, rows in value_ranges.items()}
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.dictionaries(st.sampled_from(["Profil", "Kunjungan", "Kegiatan", "Dampak"]),
+                       st.lists(st.lists(WORKBOOK_CELLS, max_size=5), max_size=5), min_size=1))
+def test_mask_workbook_masks_exactly_what_a_look_at_every_cell_masks(value_ranges):
+    from transforms.text import mask_workbook
+    assert mask_workbook(value_ranges) == _mask_cell_by_cell(value_ranges)

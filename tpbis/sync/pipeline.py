@@ -10,14 +10,17 @@ callable (its thin task); this module counts progress and returns the 429 answer
 """
 from __future__ import annotations
 
+import gc
+import itertools
 import os
 import threading
 import time
 from collections import deque
+from contextlib import contextmanager
 from concurrent.futures import Executor, Future, ProcessPoolExecutor, ThreadPoolExecutor
 from datetime import datetime
 from multiprocessing import get_context
-from typing import Callable, Iterable
+from typing import Callable, Iterable, Iterator
 
 from tpbis.sync.progress import Tracker
 from tpbis.sync.steps import Fetched, build_batch
@@ -30,18 +33,73 @@ def chunks(items: list, size: int) -> list[list]:
     return [items[i:i + size] for i in range(0, len(items), max(1, size))]
 
 
-def parser(n_chunks: int) -> tuple[Executor, int]:
-    """(executor, parses in flight) for the chunk parses of one run."""
+FETCH_AHEAD = 3             # chunk fetches submitted beyond the one being parsed
+
+
+def fetched_in_order(submit: Callable[[list], Future], chunk_list: list[list], ahead: int = FETCH_AHEAD) -> Iterator:
+    """The result of each chunk's fetch, in order, with at most `ahead` more fetches under
+    way: a fetch task's future keeps its result (every cell of a chunk) for as long as it is
+    referenced, so each is dropped as soon as its result is handed on, and fetching runs a
+    few chunks ahead of parsing instead of holding the whole province in memory."""
+    remaining = iter(chunk_list)
+    queue: deque = deque(submit(chunk) for chunk in itertools.islice(remaining, max(1, ahead)))
+    while queue:
+        result = queue.popleft().result()
+        following = next(remaining, None)
+        if following is not None:
+            queue.append(submit(following))
+        yield result
+        del result
+
+
+def parser(n_chunks: int, ref: Reference | None = None) -> tuple[Executor, int]:
+    """(executor, parses in flight) for the chunk parses of one run; worker processes get
+    `ref` once, when they start."""
     processes = min(2, os.cpu_count() or 1)
     if n_chunks > 1 and processes > 1:
         return ProcessPoolExecutor(processes, mp_context=get_context("spawn"), initializer=_exit_with_parent,
-                                   initargs=(os.getpid(),)), processes
+                                   initargs=(os.getpid(), ref)), processes
     return ThreadPoolExecutor(1, thread_name_prefix="tpbis-parse"), 1
 
 
-def _exit_with_parent(parent: int) -> None:
-    """In a parse worker: exit when the sync's process is gone (killed with SIGKILL, say),
-    instead of waiting forever for work that will never come."""
+_worker_ref: Reference | None = None       # in a parse worker: the run's reference data
+
+
+def _build_batch(run_id: str, started: datetime, fetched: list[Fetched], state: dict, ref: Reference | None,
+                 **keywords) -> Batch:
+    """build_batch with the worker's own Reference when `ref` is None. One Reference object
+    for the whole run matters: readers and header matches are memoised per Reference, and a
+    fresh copy per chunk (unpickled with its arguments) made every memo lookup compare two
+    equal Reference objects field by field."""
+    return build_batch(run_id, started, fetched, state, ref if ref is not None else _worker_ref, **keywords)
+
+
+@contextmanager
+def few_collections() -> Iterator[None]:
+    """Python's cyclic garbage collector, rarely, while a sync's chunks pass through: a chunk
+    is some 100,000 new lists (its cells), and with the default thresholds the collector
+    walked them, and everything older, over and over (half the CPU of fetching and most of
+    unpickling a chunk in a parse worker). Objects alive now are frozen (never walked);
+    young cycles are still collected, every 100,000 allocations instead of 700."""
+    before = gc.get_threshold()
+    gc.freeze()
+    gc.set_threshold(100_000, 20, 100)
+    try:
+        yield
+    finally:
+        gc.set_threshold(*before)
+        gc.unfreeze()
+
+
+def _exit_with_parent(parent: int, ref: Reference | None = None) -> None:
+    """In a parse worker: collect garbage rarely (`few_collections`), and exit when the sync's
+    process is gone (killed with SIGKILL, say), instead of waiting forever for work that will
+    never come."""
+    global _worker_ref
+    _worker_ref = ref
+    gc.freeze()
+    gc.set_threshold(100_000, 20, 100)
+
     def watch() -> None:
         while os.getppid() == parent:
             time.sleep(1)
@@ -55,7 +113,8 @@ def parse_and_load(fetched_chunks: Iterable[list[Fetched]], n_chunks: int, *, ru
     """Parse every chunk (as `fetched_chunks` yields it) into a Batch and `load` it, in order
     of arrival; the skipped (unchanged) villages are recorded in a first, empty batch.
     Returns the number of HTTP 429 answers the fetches met."""
-    pool, workers = parser(n_chunks)
+    pool, workers = parser(n_chunks, ref)
+    mine_ref = None if isinstance(pool, ProcessPoolExecutor) else ref     # a worker has its own
     pending: deque[tuple[Future, int]] = deque()
 
     def load_next() -> None:
@@ -66,7 +125,7 @@ def parse_and_load(fetched_chunks: Iterable[list[Fetched]], n_chunks: int, *, ru
         tracker.advance("load", n)
 
     try:
-        pending.append((pool.submit(build_batch, run_id, started, [], {}, ref, skipped=skipped), 0))
+        pending.append((pool.submit(_build_batch, run_id, started, [], {}, mine_ref, skipped=skipped), 0))
         http_429 = seen = reads = 0
         for fetched in fetched_chunks:
             http_429 += sum(f.http_429 for f in fetched)
@@ -74,7 +133,7 @@ def parse_and_load(fetched_chunks: Iterable[list[Fetched]], n_chunks: int, *, ru
             tracker.advance_to("fetch", seen, reads)      # fetched in another process: counted here
             mine = {f.village["spreadsheet_key"]: state[f.village["spreadsheet_key"]]
                     for f in fetched if f.village["spreadsheet_key"] in state}
-            pending.append((pool.submit(build_batch, run_id, started, fetched, mine, ref), len(fetched)))
+            pending.append((pool.submit(_build_batch, run_id, started, fetched, mine, mine_ref), len(fetched)))
             del fetched
             while len(pending) > workers:           # the newest parse while the older ones load
                 load_next()

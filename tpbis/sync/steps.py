@@ -18,6 +18,7 @@ from tpbis.google import sheets
 from tpbis.settings import Settings
 from tpbis.wib import JAKARTA
 from tpbis.warehouse.store import Batch
+from transforms.chunk import Book, parse_chunk
 from transforms.columns import PROBLEM_COLUMNS, TAB_COUNT_COLUMNS, all_columns
 from transforms.reference import Reference
 from transforms.text import mask_workbook
@@ -136,44 +137,78 @@ def build_batch(run_id: str, now: datetime, fetched: list[Fetched], state: dict,
     rows are not touched. A workbook whose content hash equals the last loaded one is landed
     (the fetch is history too) but loads nothing. Any other error while turning one workbook
     into rows (an answer no sheet should hold, a bug) fails that village alone, with reason
-    `parse_error`: never the chunk, never the run.
+    `parse_error`: never the chunk, never the run. The changed workbooks are parsed together,
+    in one columnar pass per tab (transforms.chunk).
     """
-    fetch_rows, state_rows, runs, villages = [], [], [], []
-    parts: dict[str, list[pd.DataFrame]] = {t: [] for t in ("rejections", "warnings")}
-    parsed_books = []                   # joined into one frame per table at the end (join_parts)
+    records: list[list] = []            # per fetch, in order: [fetch row, state row, village run]
+    books: list[tuple[int, Book, int]] = []
     for f in fetched:
         v = f.village
         if f.error is not None:
-            runs.append(_village_run(run_id, v, "failed", reason=f.error.code, message=f.error.message, reads=f.reads))
+            records.append([None, None, _village_run(run_id, v, "failed", reason=f.error.code,
+                                                     message=f.error.message, reads=f.reads)])
             continue
         try:
-            fetch_row, state_row, run, parsed = _one_workbook(run_id, now, v, f.workbook, state, ref)
+            fetch_row, state_row, run, book = _one_workbook(run_id, now, v, f.workbook, state)
         except Exception as e:  # noqa: BLE001 - one village's odd answer must not cost the others
-            error = " ".join(f"{type(e).__name__}: {e}".split())[:200].encode("utf-8", "replace").decode("utf-8")
-            runs.append(_village_run(run_id, v, "failed", reason="parse_error",
-                                     message=PARSE_ERROR_MESSAGE.format(error=error), reads=f.reads))
+            records.append([None, None, _parse_error(run_id, v, e, f.reads)])
             continue
-        if fetch_row is not None:
-            fetch_rows.append(fetch_row)
-        runs.append(run)
-        if parsed is not None:
-            parsed_books.append(parsed)
-            parts["rejections"].append(parsed.rejections)
-            parts["warnings"].append(parsed.warnings)
+        if book is not None:
+            books.append((len(records), book, f.workbook.reads))
+        records.append([fetch_row, state_row, run])
+    tables, rejections, warnings, outcomes = _parse_books([book for _, book, _ in books], ref)
+    villages = []
+    for (i, book, reads), outcome in zip(books, outcomes):
+        v = book.village
+        if isinstance(outcome, UnreadableSheet):
+            records[i][1:] = [None, _village_run(run_id, v, "failed", reason="unreadable_sheet",
+                                                 message=str(outcome), reads=reads)]
+        elif isinstance(outcome, Exception):
+            records[i] = [None, None, _parse_error(run_id, v, outcome, reads)]
+        else:
+            records[i][2] = _village_run(run_id, v, "loaded", reads=reads, counts=outcome)
             villages.append(v["kode_desa"])
-        if state_row is not None:
-            state_rows.append(state_row)
-    for v in skipped:
-        runs.append(_village_run(run_id, v, "skipped"))
-    return Batch(run_id=run_id, now=now, fetches=_frame(fetch_rows), villages=villages,
-                 tables={**join_parts(parsed_books), **{t: _concat(parts[t], _columns(t)) for t in parts}},
-                 state=_frame(state_rows), village_runs=_frame(runs))
+    runs = [r[2] for r in records] + [_village_run(run_id, v, "skipped") for v in skipped]
+    return Batch(run_id=run_id, now=now, fetches=_frame([r[0] for r in records if r[0] is not None]),
+                 villages=villages, tables={**tables, "rejections": rejections, "warnings": warnings},
+                 state=_frame([r[1] for r in records if r[1] is not None]), village_runs=_frame(runs))
 
 
-def _one_workbook(run_id: str, now: datetime, v: dict, wb: sheets.Workbook, state: dict, ref: Reference):
-    """(fetch row to land, sheet state to record or None, village run row, ParsedWorkbook or None)
-    for one fetched workbook. Raises on anything unexpected; build_batch turns that into a
-    failed village, and nothing of this village is written."""
+def _parse_error(run_id: str, v: dict, e: BaseException, reads: int) -> dict:
+    error = " ".join(f"{type(e).__name__}: {e}".split())[:200].encode("utf-8", "replace").decode("utf-8")
+    return _village_run(run_id, v, "failed", reason="parse_error", message=PARSE_ERROR_MESSAGE.format(error=error),
+                        reads=reads)
+
+
+def _parse_books(books: list[Book], ref: Reference) -> tuple[dict, pd.DataFrame, pd.DataFrame, list]:
+    """(tables with tab_counts, rejections, warnings, outcome per book: its exception or its
+    (rows read, loaded, rejected)). The chunk in one pass; should that pass itself fail (a
+    bug), each workbook alone, so that the one that triggers it fails alone."""
+    try:
+        parsed = parse_chunk(books, ref)
+        return parsed.tables, parsed.rejections, parsed.warnings, parsed.outcomes
+    except Exception:  # noqa: BLE001
+        pass
+    parts, outcomes = [], []
+    for book in books:
+        try:
+            part = parse_workbook_parts(book.value_ranges, book.village, spreadsheet_key=book.spreadsheet_key,
+                                        fetched_at=book.fetched_at, today=book.today, ref=ref)
+        except Exception as e:  # noqa: BLE001
+            outcomes.append(e)
+            continue
+        parts.append(part)
+        counts = part.tab_counts
+        outcomes.append(tuple(int(counts[c].sum()) for c in ("rows_read", "rows_loaded", "rows_rejected")))
+    return (join_parts(parts), _concat([p.rejections for p in parts], _columns("rejections")),
+            _concat([p.warnings for p in parts], _columns("warnings")), outcomes)
+
+
+def _one_workbook(run_id: str, now: datetime, v: dict, wb: sheets.Workbook, state: dict):
+    """(fetch row to land, sheet state to record, village run row, Book to parse or None) for
+    one fetched workbook; the run row is final only for an unchanged workbook. Raises on
+    anything unexpected; build_batch turns that into a failed village, and nothing of this
+    village is written."""
     masked = mask_workbook(wb.value_ranges)       # no NIK or phone number lands, even in raw
     if masked is not wb.value_ranges:
         wb = sheets.Workbook(wb.spreadsheet_key, masked, wb.reads, wb.fetched_at)
@@ -189,15 +224,8 @@ def _one_workbook(run_id: str, now: datetime, v: dict, wb: sheets.Workbook, stat
                  "modified_time": v.get("modified_time"), "content_hash": digest}
     if seen:
         return fetch_row, state_row, _village_run(run_id, v, "unchanged", reads=wb.reads), None
-    try:
-        parsed = parse_workbook_parts(wb.value_ranges, v, spreadsheet_key=v["spreadsheet_key"], fetched_at=fetched_at,
-                                      today=fetched_at.astimezone(JAKARTA).date(), ref=ref)
-    except UnreadableSheet as e:
-        return fetch_row, None, _village_run(run_id, v, "failed", reason="unreadable_sheet", message=str(e),
-                                             reads=wb.reads), None
-    counts = parsed.tab_counts
-    totals = tuple(int(counts[c].sum()) for c in ("rows_read", "rows_loaded", "rows_rejected"))
-    return fetch_row, state_row, _village_run(run_id, v, "loaded", reads=wb.reads, counts=totals), parsed
+    book = Book(wb.value_ranges, v, v["spreadsheet_key"], fetched_at, fetched_at.astimezone(JAKARTA).date())
+    return fetch_row, state_row, None, book
 
 
 def _columns(table: str) -> dict[str, str]:

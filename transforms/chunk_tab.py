@@ -1,0 +1,290 @@
+"""One data tab of a whole chunk of workbooks, read in one columnar pass.
+
+Each sheet's header was found on its own (a few cells, chunk.py); here the rows below the
+headers of every sheet are stacked, cell position by cell position, and factorised ONCE for
+the chunk, so that each column reader reads each distinct cell of the chunk once (tabs.py
+did it per sheet, paying pandas' and Arrow's fixed costs per sheet and column). A field's
+cells are then gathered from the position its own sheet has it at. Everything per row is
+numpy over the chunk; only what is per sheet by nature (a duplicate month, a totals row,
+header texts in messages) looks at the sheet a row came from (`owner`).
+
+The result is exactly what `tabs.parse_table_tab` gives for each sheet alone, row for row
+and problem for problem (tests/transforms/test_chunk.py checks it on random workbooks).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from itertools import zip_longest
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+
+from transforms.chunk_problems import ChunkFound
+from transforms.column_reading import read_column
+from transforms.columns import TABLE_COLUMNS
+from transforms.headers import HeaderMatch
+from transforms.reference import Reference
+from transforms.rules import CODES, ROW_CHECKS, ROW_TESTS
+from transforms.tab_rows import TOTALS_LABEL, Field, _as_number, _Column, _texts
+from transforms.numbers import read_number
+from transforms.tabs import typed_array
+from transforms.text import cell_text, clean_text, simple_key
+
+
+@dataclass
+class Sheet:
+    """One workbook's tab in the chunk, its header found."""
+
+    owner: int              # position of the workbook in the chunk
+    data: list              # the rows below the header
+    match: HeaderMatch
+
+    @property
+    def width(self) -> int:
+        return max(self.match.width, *(j + 1 for j in self.match.columns.values()))
+
+
+@dataclass
+class ChunkTab:
+    """Typed columns of the loaded rows (in owner order), their owners and sheet rows, the
+    problems, and per owner the rows read and loaded (dicts: owner -> count)."""
+
+    columns: dict[str, object]
+    owner: np.ndarray
+    source_rows: np.ndarray
+    rejections: list[ChunkFound]
+    warnings: list[ChunkFound]
+    rows_read: dict[int, int]
+    rows_loaded: dict[int, int]
+
+
+def _stack(sheets: list[Sheet], width: int, n: int, starts: np.ndarray) -> np.ndarray:
+    """(width x n) cells: position j of every row of every sheet, None beyond a sheet's width."""
+    cells = np.empty((width, n), dtype=object)
+    for sheet, start in zip(sheets, starts.tolist()):
+        columns = list(zip_longest(*sheet.data))
+        end = start + len(sheet.data)
+        for j in range(min(sheet.width, len(columns))):
+            cells[j, start:end] = columns[j]
+    return cells
+
+
+_EXACT_LIMIT = 1e16          # beyond it, an int and an equal float are shown differently (cell_text)
+
+
+def _factorise(cells: np.ndarray, owner: np.ndarray) -> tuple[np.ndarray, list]:
+    """Codes (same shape as cells) and distinct values (None last). Equal numbers of another
+    type (10**20 and 1e20) are merged by hashing but shown differently: those few get the
+    first of their kind per sheet and position, as a factorisation per sheet gives them."""
+    codes, uniques = pd.factorize(cells.ravel())
+    uniques = uniques.tolist()
+    codes = codes.reshape(cells.shape)
+    risky = [i for i, u in enumerate(uniques) if type(u) in (int, float) and abs(u) >= _EXACT_LIMIT]
+    if risky:
+        seen: dict[tuple, int] = {}
+        for j, r in zip(*(a.tolist() for a in np.nonzero(np.isin(codes, risky)))):
+            key = (j, int(owner[r]), int(codes[j, r]))
+            if key not in seen:
+                seen[key] = len(uniques)
+                uniques.append(cells[j, r])
+            codes[j, r] = seen[key]
+    codes[codes < 0] = len(uniques)
+    return codes, [*uniques, None]
+
+
+def _per_unique(uniques: list, test) -> np.ndarray:
+    return np.fromiter((test(u) for u in uniques), dtype=bool, count=len(uniques))
+
+
+def _row_kinds(sheets, codes, uniques, owner, specs) -> tuple[np.ndarray, np.ndarray]:
+    """tab_rows.row_kinds for every sheet at once: (data rows, totals rows)."""
+    width, n = codes.shape
+    nonblank_u = _per_unique(uniques, lambda u: u is not None and (type(u) is not str or bool(u.strip())))
+    total_u = _per_unique(uniques, lambda u: type(u) is str and len(u) <= 40 and u.lstrip()[:1] in "JjTtGgSs"
+                          and TOTALS_LABEL.match(simple_key(u)) is not None)
+    content = np.zeros((len(sheets), width), dtype=bool)
+    for k, sheet in enumerate(sheets):
+        for f, j in sheet.match.columns.items():
+            content[k, j] = not specs[f].prefilled
+    filled, totals, undecided = np.zeros(n, bool), np.zeros(n, bool), np.ones(n, bool)
+    for j in range(width):
+        nonblank = nonblank_u[codes[j]]
+        totals |= undecided & nonblank & total_u[codes[j]]
+        undecided &= ~nonblank
+        filled |= nonblank & content[owner, j]
+    wanted: dict[str, int] = {}
+    label_ids = np.full((len(sheets), width), -2, dtype=np.int64)
+    for k, sheet in enumerate(sheets):
+        for f, j in sheet.match.columns.items():
+            label_ids[k, j] = wanted.setdefault(sheet.match.labels[f].casefold(), len(wanted))
+    key_u = np.array([wanted.get(u.strip().casefold(), -1) if type(u) is str and len(u) >= len(u.strip().casefold())
+                      else -1 for u in uniques], dtype=np.int64)
+    repeats = np.zeros(n, dtype=np.int64)
+    for j in range(width):
+        repeats += key_u[codes[j]] == label_ids[owner, j]
+    enough = np.array([min(2, len(sheet.match.columns)) for sheet in sheets])[owner]
+    return filled & ~totals & (repeats < enough), totals
+
+
+def _field(name, spec, sheets, codes, uniques, owner, sel, tab, ref, today) -> tuple[Field, np.ndarray, np.ndarray]:
+    """A field's Field over the chunk (codes into its own distinct values; rows of sheets
+    without the field get a last, empty value that reads as nothing), with per sheet its
+    header text and column position (None / -1 where the sheet lacks it)."""
+    n = codes.shape[1]
+    position = np.array([sheet.match.columns.get(name, -1) for sheet in sheets])[owner]
+    present = position >= 0
+    at = np.flatnonzero(present)
+    used, inverse = np.unique(codes[position[at], at], return_inverse=True)
+    local = np.full(n, len(used), dtype=np.int64)
+    local[at] = inverse.reshape(-1)
+    distinct = [uniques[i] for i in used.tolist()] + [None]
+    reading = read_column(distinct, tab, spec, ref, today)
+    absent = len(used)
+    reading.values[absent], reading.reasons[absent], reading.warnings[absent] = None, 0, 0
+    reading.notes.pop(absent, None)
+    labels = np.array([sheet.match.labels.get(name) for sheet in sheets], dtype=object)
+    orders = np.array([sorted(sheet.match.columns.values()).index(sheet.match.columns[name])
+                       if name in sheet.match.columns else -1 for sheet in sheets], dtype=np.int64)
+    field = Field(spec, "", 0, _Column(local, distinct), reading, local[sel])
+    return field, labels, orders
+
+
+def _emit(out, tab, field, labels, orders, ids, positions, sheet_rows, owner, masked=False) -> None:
+    """tab_rows.emit with each row's own header text and column position."""
+    if not ids.any():
+        return
+    for rid in np.unique(ids[ids > 0]).tolist():
+        at = positions[np.flatnonzero(ids == rid)]
+        texts, details = _texts(field, field.codes[at], masked)
+        who = owner[at]
+        out.append(ChunkFound(tab, CODES[rid], who, sheet_rows[at], labels[who], texts, details, orders[who]))
+
+
+def _row_checks(rejections, tab, fields, sheet_rows, owner) -> np.ndarray:
+    """tab_rows.row_checks: row-wise tests over the chunk, the others (a month twice) per sheet."""
+    failed_any = np.zeros(len(sheet_rows), dtype=bool)
+    for check in (c for c in ROW_CHECKS if c.tab == tab and all(f in fields for f in c.fields)):
+        values, valid = [], np.ones(len(sheet_rows), dtype=bool)
+        for name in check.fields:
+            field, labels, _ = fields[name]
+            numbers = np.array([_as_number(v) for v in field.reading.values], dtype=np.float64)[field.codes]
+            values.append(numbers)
+            valid &= (field.reading.reasons[field.codes] == 0) & ~np.isnan(numbers) & (labels[owner] != None)  # noqa: E711
+        test = ROW_TESTS[check.test]
+        if check.test == "sum_positive":
+            failed, details = test(values, valid, sheet_rows)
+        else:
+            failed, details = np.zeros(len(sheet_rows), dtype=bool), np.full(len(sheet_rows), "", dtype=object)
+            bounds = np.flatnonzero(np.diff(owner)) + 1
+            for part in np.split(np.arange(len(sheet_rows)), bounds):
+                if len(part) and valid[part].any():
+                    got, why = test([v[part] for v in values], valid[part], sheet_rows[part])
+                    failed[part], details[part] = got, why if why is not None else ""
+        at = np.flatnonzero(failed)
+        if len(at):
+            parts = [_texts(fields[name][0], fields[name][0].codes[at])[0] for name in check.fields]
+            texts = parts[0] if len(parts) == 1 else [" + ".join(p) for p in zip(*parts)]
+            who = owner[at]
+            labels = [" + ".join(str(fields[name][1][w]) for name in check.fields) for w in who.tolist()]
+            rejections.append(ChunkFound(tab, check.reason, who, sheet_rows[at], np.array(labels, dtype=object),
+                                         texts, "" if details is None else details[at], fields[check.fields[0]][2][who]))
+        failed_any |= failed
+    return failed_any
+
+
+def _totals_mismatch(tab, fields, is_data, totals, owner, first_rows, starts) -> list[ChunkFound]:
+    """tab_rows.totals_mismatch over the chunk: a totals row against the data rows above it
+    in its own sheet, up to the previous totals row."""
+    found, positions = [], np.flatnonzero(totals).tolist()
+    if not positions:
+        return found
+    for name, (field, labels, orders) in fields.items():
+        if field.spec.kind != "count":
+            continue
+        column = field.column
+        numbers = np.array([v if type(v) is int else 0 for v in field.reading.values], dtype=np.float64)
+        running = np.concatenate([[0.0], np.cumsum(numbers[column.codes] * is_data)])
+        previous = {}
+        for t in positions:
+            who = int(owner[t])
+            start = previous.get(who, int(starts[who]))
+            previous[who] = t + 1
+            if labels[who] is None:
+                continue
+            stated = read_number(column.uniques[column.codes[t]], "count").value
+            computed = int(running[t] - running[start])
+            if stated is not None and stated != computed:
+                found.append(ChunkFound(tab, "totals_mismatch", np.array([who]),
+                                        np.array([t - starts[who] + first_rows[who]]), labels[who],
+                                        [cell_text(column.uniques[column.codes[t]])], [str(computed)],
+                                        int(orders[who])))
+    return found
+
+
+def _outputs(table: str, ref: Reference, fields: dict, loaded: np.ndarray) -> dict:
+    """tabs._outputs over the chunk: columns a sheet lacks are NULL in its rows."""
+    out = {}
+    for name, dtype in TABLE_COLUMNS[table].items():
+        source = fields.get(name) or fields.get(name.removesuffix("_raw"))
+        if source is None:
+            out[name] = typed_array(dtype, [None], np.zeros(len(loaded), dtype=np.int64))
+        elif name in fields:
+            out[name] = typed_array(dtype, source[0].reading.values, source[0].codes[loaded])
+        else:                                   # `<field>_raw`: the text the librarian typed
+            field = source[0]
+            raw = [None if v is None else clean_text(u) for v, u in zip(field.reading.values, field.column.uniques)]
+            out[name] = typed_array(dtype, raw, field.codes[loaded])
+    if "strategy" in TABLE_COLUMNS[table] and "category" in fields:
+        category = fields["category"][0]
+        strategy = np.array([ref.default_strategy.get(v) for v in category.reading.values], dtype=object)
+        strategy = strategy[category.codes[loaded]]
+        if "strategy" in fields:
+            chosen = fields["strategy"][0]
+            override = np.array(chosen.reading.values, dtype=object)[chosen.codes[loaded]]
+            strategy = np.where(pd.isna(override), strategy, override)
+        out["strategy"] = pd.arrays.ArrowStringArray(pa.array(strategy, type=pa.large_string()))
+    return out
+
+
+def parse_chunk_tab(sheets: list[Sheet], tab: str, table: str, ref: Reference, today: date) -> ChunkTab:
+    """`tabs.parse_table_tab` for many sheets of one tab at once (headers already found)."""
+    specs = {s.field: s for s in ref.columns[tab]}
+    sizes = np.array([len(sheet.data) for sheet in sheets], dtype=np.int64)
+    starts = np.concatenate([[0], np.cumsum(sizes)[:-1]]).astype(np.int64)
+    n = int(sizes.sum())
+    owner_of = np.repeat(np.arange(len(sheets)), sizes)              # index into `sheets`, per row
+    first_rows = np.array([sheet.match.row + 2 for sheet in sheets], dtype=np.int64)
+    cells = _stack(sheets, max((sheet.width for sheet in sheets), default=1), n, starts)
+    codes, uniques = _factorise(cells, owner_of)
+    del cells
+    is_data, totals = _row_kinds(sheets, codes, uniques, owner_of, specs)
+    sel = np.flatnonzero(is_data)
+    owner = owner_of[sel]
+    sheet_rows = sel - starts[owner] + first_rows[owner]
+    everyone = np.arange(len(sel))
+    rejections, warnings, fields = [], [], {}
+    rejected = np.zeros(len(sel), dtype=bool)
+    names = {name for sheet in sheets for name in sheet.match.columns}
+    for name in (s.field for s in ref.columns[tab] if s.field in names):
+        fields[name] = field, labels, orders = _field(name, specs[name], sheets, codes, uniques, owner_of, sel,
+                                                      tab, ref, today)
+        ids = field.reading.reasons[field.codes]
+        _emit(rejections, tab, field, labels, orders, ids, everyone, sheet_rows, owner)
+        rejected |= ids > 0
+    rejected |= _row_checks(rejections, tab, fields, sheet_rows, owner)
+    loaded = np.flatnonzero(~rejected)
+    for field, labels, orders in fields.values():
+        if field.reading.warnings.any():
+            _emit(warnings, tab, field, labels, orders, field.reading.warnings[field.codes[loaded]], loaded,
+                  sheet_rows, owner, masked=True)
+    warnings += _totals_mismatch(tab, fields, is_data, totals, owner_of, first_rows, starts)
+    whose = np.array([sheet.owner for sheet in sheets], dtype=np.int64)
+    for batch in (*rejections, *warnings):
+        batch.owner = whose[batch.owner]                 # index into `sheets` -> position in the chunk
+    read = np.bincount(owner, minlength=len(sheets))
+    kept = np.bincount(owner[loaded], minlength=len(sheets))
+    return ChunkTab(_outputs(table, ref, fields, loaded), whose[owner[loaded]], sheet_rows[loaded], rejections,
+                    warnings, dict(zip(whose.tolist(), read.tolist())), dict(zip(whose.tolist(), kept.tolist())))

@@ -1,13 +1,15 @@
 """Summary tables of the report views, refreshed when a snapshot is published.
 
 Some report views are too slow to compute at the province's full size for every query (the
-region views: one quarter of 20,000 villages costs the whole history). `refresh(con)` writes
+region views: one quarter of 20,000 villages costs the whole history; the village-quarter
+facts under report.quarterly_indicators and its siblings: the whole history costs seconds). `refresh(con)` writes
 their whole history into a table of `report_internal` on the sync's working file, right
 before publish() copies it, and switches the view to read that table when no `as_of` is set
 (the live computation still answers under `as_of`). Applying the schema re-creates the views
 in their live form, so a summary is only read in a file it was refreshed in, after the last
 change of the core tables: a sync, a replay and a rebuilt working file all publish through
-here. Why and how: sql/summaries/*.sql and sql/reports/base_region_quarters.sql.
+here. Why and how: sql/summaries/*.sql, sql/reports/base_region_quarters.sql and
+sql/reports/base_village_quarters.sql.
 """
 from __future__ import annotations
 
@@ -18,9 +20,9 @@ from tpbis.settings import SQL_DIR
 from tpbis.warehouse.store import run_script
 
 # sql/summaries/<name>.sql, each refreshing one summary and switching the view(s) it serves
-SUMMARIES = ("region_quarters",)
+SUMMARIES = ("village_quarters", "region_quarters")
 # the views re-created by them, whose descriptions (COMMENT ON) must be set again
-SWITCHED_VIEWS = (("report_internal", "base_region_quarters"),)
+SWITCHED_VIEWS = (("report_internal", "base_village_quarters"), ("report_internal", "base_region_quarters"))
 
 
 def refresh(con: duckdb.DuckDBPyConnection) -> None:

@@ -18,10 +18,11 @@ from prefect.futures import as_completed
 from prefect.utilities.annotations import quote
 
 from tpbis import registry, wib
-from tpbis.google import drive
 from tpbis.notify import alerts
 from tpbis.sync import pipeline, progress
 from tpbis.sync import outcome as run_outcome
+from tpbis.sync import planning, timeline
+from tpbis.sync.listing import Listing
 from tpbis.notify import run_report
 from tpbis.sync import steps as sync
 from tpbis.warehouse import store as warehouse
@@ -30,32 +31,45 @@ from tpbis.sync.task_runner import make_task_runner
 from transforms.reference import load_reference
 
 
-@task(cache_policy=NONE)
-def plan_sync(settings: Settings, villages: list[dict], state: dict, full_sweep: bool) -> sync.Plan:
-    conn = sync.shared_connection(settings)
-    listed = drive.list_modified_times(conn)
-    p = sync.plan(villages, listed, state, full_sweep=full_sweep)
-    get_run_logger().info("%d of %d spreadsheets to read (%s)", len(p.fetch), len(villages),
-                          "full sweep" if full_sweep else "changed since last sync")
-    return p
+def submit_fetches(settings: Settings, listing: Listing, planner: sync.Planner) -> tuple[list, sync.Plan]:
+    """Fetch chunk tasks, submitted as Drive's pages are planned (reads start while later
+    pages are listed); and the whole plan, once the listing is complete."""
+    done: dict[str, sync.Plan] = {}
+
+    def finish() -> list[dict]:
+        rest, done["plan"] = planner.finish()
+        timeline.mark("drive listed")
+        return rest
+
+    pages = (planner.add(found, doubtful) for found, doubtful in listing.pages())
+    futures = [fetch_chunk.submit(settings, chunk) for chunk in
+               planning.fetch_chunks(pages, finish, settings.chunk_size, settings.reads_per_minute)]
+    p = done["plan"]
+    get_run_logger().info("%d of %d spreadsheets to read (%s)", len(p.fetch), len(p.fetch) + len(p.skipped),
+                          "full sweep" if p.full_sweep else "changed since last sync")
+    return futures, p
 
 
 @task(cache_policy=NONE)
 def fetch_chunk(settings: Settings, villages: list[dict]) -> list[sync.Fetched]:
-    return sync.fetch_all(sync.shared_connection(settings), villages, settings.fetch_workers,
-                          on_fetched=lambda f: progress.fetched(f.reads))
+    fetched = sync.fetch_all(sync.shared_connection(settings), villages, settings.fetch_workers,
+                             on_fetched=lambda f: progress.fetched(f.reads))
+    timeline.mark("chunk fetched")
+    return fetched
 
 
 @task(cache_policy=NONE)
 def load_chunk(con, batch: warehouse.Batch) -> None:
     get_run_logger().info("loading %d villages (%d fetches) in one transaction", len(batch.villages), len(batch.fetches))
     warehouse.load_batch(con, batch)
+    timeline.mark("chunk loaded")
 
 
 @task(cache_policy=NONE)
 def publish_snapshot(con, settings: Settings) -> None:
     get_run_logger().info("publishing %s", settings.warehouse)
     warehouse.publish(con, settings)
+    timeline.mark("published")
 
 
 def _run_id() -> str:
@@ -100,12 +114,15 @@ def nightly_sync(registry_path: str | None = None, warehouse_path: str | None = 
     settings = Settings.from_env().with_(registry=registry_path and Path(registry_path),
                                          warehouse=warehouse_path and Path(warehouse_path))
     clock = time.monotonic()
+    timeline.mark("flow started")
     started = datetime.now(timezone.utc)
     run_id = _run_id()
     villages = registry.read_registry(settings.registry, settings.config_dir)
     ref = load_reference(settings.config_dir)
+    timeline.mark("registry read")
 
     con = warehouse.open_writer(settings)
+    timeline.mark("writer opened")
     # again here (the command line checked the published file): a deployment run comes this way
     try:
         registered = {k for (k,) in con.execute("select kode_desa from core.villages").fetchall()}
@@ -114,36 +131,47 @@ def nightly_sync(registry_path: str | None = None, warehouse_path: str | None = 
     except BaseException:
         con.close()         # refused: leave the working file closed, as it was
         raise
-    warehouse.load_reference_tables(con, villages, registry.read_regions(settings.config_dir),
-                                    ref.category_values["strategi"])
-    full_sweep = full or sync.due_for_full_sweep(warehouse.get_meta(con, "last_full_sweep_at"), started,
-                                                 settings.full_sweep_days)
-    warehouse.start_run(con, run_id, started, full_sweep)
-    state = warehouse.sheet_state(con)
-
-    plan = plan_sync(settings, villages.to_dict("records"), state, full_sweep)
-    # Fetch chunks as tasks; parse each (tpbis.sync.pipeline, not a task: its arguments are
-    # every cell of a chunk, which Prefect would walk) while the previous ones load here.
-    chunks = pipeline.chunks(plan.fetch, settings.chunk_size)
+    # plan: Drive lists (0 Sheets reads) on a thread while the warehouse gets ready
+    listing = Listing(sync.shared_connection(settings))
+    try:
+        warehouse.load_reference_tables(con, villages, registry.read_regions(settings.config_dir),
+                                        ref.category_values["strategi"])
+        timeline.mark("reference tables loaded")
+        full_sweep = full or sync.due_for_full_sweep(warehouse.get_meta(con, "last_full_sweep_at"), started,
+                                                     settings.full_sweep_days)
+        warehouse.start_run(con, run_id, started, full_sweep)
+        state = warehouse.sheet_state(con)
+        timeline.mark("run started")
+        planner = sync.Planner(villages.to_dict("records"), state, full_sweep=full_sweep)
+        # Fetch chunks as tasks, from the first pages on; parse each (tpbis.sync.pipeline, not
+        # a task: its arguments are every cell of a chunk, which Prefect would walk) while the
+        # previous ones load here.
+        futures, plan = submit_fetches(settings, listing, planner)
+    finally:
+        listing.close()
     with progress.start("sync", len(plan.fetch), interval=settings.progress_seconds,
                         every=settings.progress_every, line_sink=get_run_logger().info) as tracker:
-        futures = [fetch_chunk.submit(settings, chunk) for chunk in chunks]
-        http_429 = pipeline.parse_and_load((f.result() for f in as_completed(futures)), len(chunks),
+        http_429 = pipeline.parse_and_load((f.result() for f in as_completed(futures)), len(futures),
                                            run_id=run_id, started=started, state=state, ref=ref,
                                            skipped=plan.skipped, load=lambda b: load_chunk(con, quote(b)),
                                            tracker=tracker)
+    timeline.mark("all chunks loaded")
 
     if write_back:
         from tpbis.village_sheets.writeback import write_back_run
         write_back_run(settings, con, run_id)
     summary = sync.summarise(con, run_id, http_429=http_429, seconds=time.monotonic() - clock)
+    timeline.mark("summarised")
     run_report.publish(con, summary, get_run_logger())     # Prefect artifacts; never fails the run
     alerts.run(con, summary, get_run_logger())             # webhook / Prefect block; never fails the run
+    timeline.mark("run report and alerts")
     if full_sweep and summary["villages_failed"] == 0:
         warehouse.set_meta(con, "last_full_sweep_at", started.isoformat())
     warehouse.finish_run(con, run_id, datetime.now(timezone.utc), summary["status"], summary)
+    timeline.mark("run finished")
     publish_snapshot(con, settings)
     get_run_logger().info(sync.format_summary(summary))
     run_outcome.warn_failures(summary, get_run_logger())   # one WARNING per failed village
     run_outcome.emit_events(summary, get_run_logger())     # tpbis.village.failed, tpbis.sync.finished
+    timeline.mark("flow body done")
     return run_outcome.final_state(summary)                # Completed / Completed "Partial" / Failed

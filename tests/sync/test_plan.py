@@ -74,3 +74,76 @@ def test_full_sweep_due_after_its_interval():
 def test_full_sweep_never_when_switched_off():
     assert due_for_full_sweep(None, NOW, 0) is False
     assert due_for_full_sweep((NOW - timedelta(days=400)).isoformat(), NOW, -1) is False
+
+
+# -- page by page: reads start while Drive still lists (tpbis.sync.planning) ----------------------
+
+from tpbis.sync.planning import Planner, fetch_chunks, taper  # noqa: E402
+
+
+@given(st.lists(st.tuples(st.booleans(), st.booleans(), st.booleans(), st.integers(0, 3)), max_size=40),
+       st.booleans())
+def test_planning_page_by_page_reads_what_the_whole_listing_reads(flags, full):
+    """Whatever pages Drive cuts its listing into, each village is read at most once, and
+    the villages read and skipped are exactly those of `plan` over the whole listing."""
+    villages = [village(f"k{i}") for i in range(len(flags))]
+    listed = {v["spreadsheet_key"]: LATER if changed else T0
+              for v, (listed_, changed, _, _) in zip(villages, flags) if listed_}
+    state = {v["spreadsheet_key"]: (T0, None) for v, (_, _, known, _) in zip(villages, flags) if known}
+    pages: dict[int, dict] = {}
+    for v, (listed_, _, _, page) in zip(villages, flags):
+        if listed_:
+            pages.setdefault(page, {})[v["spreadsheet_key"]] = listed[v["spreadsheet_key"]]
+    planner = Planner(villages, state, full_sweep=full)
+    early = [row for page in sorted(pages) for row in planner.add(pages[page])]
+    rest, whole = planner.finish()
+    expected = plan(villages, listed, state, full_sweep=full)
+    assert sorted(keys(early) + keys(rest)) == sorted(keys(expected.fetch))       # each once
+    assert (whole.fetch, whole.skipped) == (expected.fetch, expected.skipped)      # registry order
+
+
+def test_a_sheet_listed_without_a_readable_time_is_read_even_if_another_page_listed_it():
+    planner = Planner([village("a"), village("b")], {"a": (LATER, None), "b": (LATER, None)}, full_sweep=False)
+    assert planner.add({"a": T0}) == []                   # unchanged so far
+    assert planner.add({}, doubtful={"a"}) == []          # then listed again, with no time
+    rest, whole = planner.finish()
+    assert keys(rest) == ["a", "b"] and keys(whole.fetch) == ["a", "b"]    # b: not listed at all
+    assert whole.fetch[0]["modified_time"] is None
+
+
+def rows(n: int) -> list[dict]:
+    return [village(f"s{i}") for i in range(n)]
+
+
+def test_a_one_page_listing_is_chunked_as_a_whole():
+    """One page (any registry under 1,000 sheets): chunks are cut only at the end, so a small
+    run stays one chunk (parsed on a thread, no worker processes)."""
+    chunks = list(fetch_chunks(iter([rows(150)]), lambda: rows(3), 200, 600))
+    assert [len(c) for c in chunks] == [153]
+
+
+def test_while_drive_lists_chunks_are_cut_only_as_fast_as_the_quota_reads_them():
+    t = [0.0]
+    pages = iter([rows(50), rows(50), rows(50), rows(50)])
+    out = fetch_chunks(pages, lambda: [], 200, 600, lead=2.0, clock=lambda: t[0])
+    assert len(next(out)) == 100          # second page: reads start (100 reads = 10 s at 600/min)
+    t[0] = 5.0
+    # pages 3 and 4 arrive while 5 s of reads are still ahead: nothing is cut until the end
+    assert [len(c) for c in out] == [100]
+
+
+def test_without_a_quota_chunks_are_cut_as_soon_as_pages_come():
+    pages = iter([rows(450), rows(450), rows(100)])
+    assert [len(c) for c in fetch_chunks(pages, lambda: rows(1), 200, None)] == [200, 200, 200, 200, 100, 100, 1]
+
+
+@given(st.integers(0, 3000), st.integers(1, 300))
+def test_taper_keeps_every_row_once_in_order_and_ends_small(n, size):
+    items = list(range(n))
+    chunks = taper(items, size)
+    assert [x for c in chunks for x in c] == items
+    assert all(0 < len(c) <= size for c in chunks)
+    if n > 2 * size:                                      # a long run ends with two small chunks
+        assert len(chunks[-1]) == len(chunks[-2]) == max(1, size // 16)
+    else:
+        assert len(chunks) == -(-n // size)               # a short one: plain chunks, as before

@@ -121,22 +121,19 @@ def nightly_sync(registry_path: str | None = None, warehouse_path: str | None = 
     ref = load_reference(settings.config_dir)
     timeline.mark("registry read")
 
-    con = warehouse.open_writer(settings)
-    timeline.mark("writer opened")
-    # again here (the command line checked the published file): a deployment run comes this way
-    try:
-        registered = {k for (k,) in con.execute("select kode_desa from core.villages").fetchall()}
-        registry.check_removals(settings.registry, villages["kode_desa"], registered,
-                                settings.max_removed_share, accept_removals)
-    except BaseException:
-        con.close()         # refused: leave the working file closed, as it was
-        raise
-    # plan: Drive lists (0 Sheets reads) on a thread while the warehouse gets ready
+    # plan: Drive lists (0 Sheets reads) on a thread of its own while the warehouse gets ready
     listing = Listing(sync.shared_connection(settings))
     try:
-        warehouse.load_reference_tables(con, villages, registry.read_regions(settings.config_dir),
-                                        ref.category_values["strategi"])
-        timeline.mark("reference tables loaded")
+        con = warehouse.open_writer(settings)
+        timeline.mark("writer opened")
+        # again here (the command line checked the published file): a deployment run comes this way
+        try:
+            registered = {k for (k,) in con.execute("select kode_desa from core.villages").fetchall()}
+            registry.check_removals(settings.registry, villages["kode_desa"], registered,
+                                    settings.max_removed_share, accept_removals)
+        except BaseException:
+            con.close()         # refused: leave the working file closed, as it was
+            raise
         full_sweep = full or sync.due_for_full_sweep(warehouse.get_meta(con, "last_full_sweep_at"), started,
                                                      settings.full_sweep_days)
         warehouse.start_run(con, run_id, started, full_sweep)
@@ -149,6 +146,9 @@ def nightly_sync(registry_path: str | None = None, warehouse_path: str | None = 
         futures, plan = submit_fetches(settings, listing, planner)
     finally:
         listing.close()
+    warehouse.load_reference_tables(con, villages, registry.read_regions(settings.config_dir),
+                                    ref.category_values["strategi"])      # while the first chunks are read
+    timeline.mark("reference tables loaded")
     with progress.start("sync", len(plan.fetch), interval=settings.progress_seconds,
                         every=settings.progress_every, line_sink=get_run_logger().info) as tracker:
         http_429 = pipeline.parse_and_load((f.result() for f in as_completed(futures)), len(futures),

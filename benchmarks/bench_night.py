@@ -240,8 +240,9 @@ def _reuse(args, server: Server, villages: list[dict], work: Path) -> None:
         for suffix in (".duckdb", ".duckdb.wal", ".sync.duckdb", ".sync.duckdb.wal"):
             (work / f"{name}{suffix}").unlink(missing_ok=True)
     cold, _ = _sync(villages[:1], work, "one-cold")
-    fixed, _ = _sync(villages[:1], work, "one")
+    fixed, one = _sync(villages[:1], work, "one")
     print(f"fixed cost of one sync: {cold:.1f} s with the Prefect server's start, {fixed:.1f} s warm", flush=True)
+    _breakdown(one)
     for suffix in (".duckdb", ".sync.duckdb"):
         shutil.copyfile(work / f"kept{suffix}", work / f"night{suffix}")
     print(f"reusing the first sync of {args.sheets:,} sheets kept in {work}", flush=True)

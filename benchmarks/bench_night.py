@@ -193,7 +193,7 @@ STEPS = [
     ("working file opened (schema applied)", "registry read", "writer opened"),
     ("run row + sheet state", "writer opened", "run started"),
     ("until the first read (plan of the first pages)", "run started", "read started"),
-    ("(alongside) Drive listing (20 pages at 20,000 sheets) + plan", "registry read", "drive listed"),
+    ("(alongside) Drive listing (20 pages at 20,000 sheets) + plan", "flow started", "drive listed"),
     ("(alongside the reads) reference tables loaded", "drive listed", "reference tables loaded"),
     ("reads: first sent -> last answered", "read started", "read answered$"),
     ("tail: last chunk's task, parse, load", "read answered$", "all chunks loaded"),

@@ -41,7 +41,7 @@ def submit_fetches(settings: Settings, listing: Listing, planner: sync.Planner) 
         timeline.mark("drive listed")
         return rest
 
-    pages = (planner.add(found, doubtful) for found, doubtful in listing.pages())
+    pages = ((planner.add(found, doubtful), more) for found, doubtful, more in listing.pages())
     futures = [fetch_chunk.submit(settings, chunk) for chunk in
                planning.fetch_chunks(pages, finish, settings.chunk_size, settings.reads_per_minute)]
     p = done["plan"]
@@ -117,13 +117,12 @@ def nightly_sync(registry_path: str | None = None, warehouse_path: str | None = 
     timeline.mark("flow started")
     started = datetime.now(timezone.utc)
     run_id = _run_id()
-    villages = registry.read_registry(settings.registry, settings.config_dir)
-    ref = load_reference(settings.config_dir)
-    timeline.mark("registry read")
-
     # plan: Drive lists (0 Sheets reads) on a thread of its own while the warehouse gets ready
     listing = Listing(sync.shared_connection(settings))
     try:
+        villages = registry.read_registry(settings.registry, settings.config_dir)
+        ref = load_reference(settings.config_dir)
+        timeline.mark("registry read")
         con = warehouse.open_writer(settings)
         timeline.mark("writer opened")
         # again here (the command line checked the published file): a deployment run comes this way

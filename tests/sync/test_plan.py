@@ -118,23 +118,31 @@ def rows(n: int) -> list[dict]:
 def test_a_one_page_listing_is_chunked_as_a_whole():
     """One page (any registry under 1,000 sheets): chunks are cut only at the end, so a small
     run stays one chunk (parsed on a thread, no worker processes)."""
-    chunks = list(fetch_chunks(iter([rows(150)]), lambda: rows(3), 200, 600))
-    assert [len(c) for c in chunks] == [153]
+    for quota in (600, None):
+        chunks = list(fetch_chunks(iter([(rows(150), False)]), lambda: rows(3), 200, quota))
+        assert [len(c) for c in chunks] == [153]
 
 
 def test_while_drive_lists_chunks_are_cut_only_as_fast_as_the_quota_reads_them():
     t = [0.0]
-    pages = iter([rows(50), rows(50), rows(50), rows(50)])
-    out = fetch_chunks(pages, lambda: [], 200, 600, lead=2.0, clock=lambda: t[0])
-    assert len(next(out)) == 100          # second page: reads start (100 reads = 10 s at 600/min)
-    t[0] = 5.0
-    # pages 3 and 4 arrive while 5 s of reads are still ahead: nothing is cut until the end
-    assert [len(c) for c in out] == [100]
+
+    def pages(times):                     # 50 villages to read per page, listed at these times
+        for i, at in enumerate(times):
+            t[0] = at
+            yield rows(50), i < len(times) - 1
+
+    # first page of several: reads start at once (50 reads = 5 s at 600/min); pages listed while
+    # more than 2 s of reads are ahead wait for the end of the listing
+    chunks = fetch_chunks(pages([0.0, 1.0, 2.0, 2.5]), lambda: rows(10), 200, 600, lead=2.0, clock=lambda: t[0])
+    assert [len(c) for c in chunks] == [50, 160]
+    # a slow listing: page 3 comes when the reads handed out end within 2 s, and is cut then
+    chunks = fetch_chunks(pages([0.0, 1.0, 3.5, 9.0]), lambda: [], 200, 600, lead=2.0, clock=lambda: t[0])
+    assert [len(c) for c in chunks] == [50, 100, 50]
 
 
 def test_without_a_quota_chunks_are_cut_as_soon_as_pages_come():
-    pages = iter([rows(450), rows(450), rows(100)])
-    assert [len(c) for c in fetch_chunks(pages, lambda: rows(1), 200, None)] == [200, 200, 200, 200, 100, 100, 1]
+    pages = iter([(rows(450), True), (rows(450), True), (rows(100), False)])
+    assert [len(c) for c in fetch_chunks(pages, lambda: rows(1), 200, None)] == [200, 200, 50, 200, 200, 50, 100, 1]
 
 
 @given(st.integers(0, 3000), st.integers(1, 300))

@@ -32,7 +32,7 @@ def list_modified_times(conn) -> dict[str, str]:
     """
     found: dict[str, str] = {}
     doubtful: set[str] = set()          # listed with no readable modifiedTime: read them
-    for page, unsure in list_pages(conn):
+    for page, unsure, _ in list_pages(conn):
         found.update(page)
         doubtful |= unsure
     for key in doubtful:
@@ -42,9 +42,9 @@ def list_modified_times(conn) -> dict[str, str]:
 
 def list_pages(conn):
     """`list_modified_times` one page at a time, as Drive answers: yields ({id: modifiedTime},
-    {ids listed without a readable modifiedTime}) per page, so that a caller can start on the
-    first page while later ones are listed. Ends (one warning line) where the listing cannot
-    be read any more."""
+    {ids listed without a readable modifiedTime}, whether another page follows) per page, so
+    that a caller can start on the first page while later ones are listed. Ends (one warning
+    line) where the listing cannot be read any more."""
     params = {
         "q": f"mimeType='{SPREADSHEET_MIME}' and trashed=false",
         "pageSize": PAGE_SIZE,
@@ -71,9 +71,10 @@ def list_pages(conn):
             elif key is not None:
                 doubtful.add(key)
         listed += len(found)
-        yield found, doubtful
         token = page.get("nextPageToken")
-        if not token or not isinstance(token, str) or token in tokens:
+        more = bool(token) and isinstance(token, str) and token not in tokens
+        yield found, doubtful, more
+        if not more:
             return
         tokens.add(token)
         params = {**params, "pageToken": token}

@@ -37,8 +37,9 @@ class Listing:
         except BaseException as e:  # noqa: BLE001 - handed to the consumer, raised there
             self._pages.put(e)
 
-    def pages(self) -> Iterator[tuple[dict[str, str], set[str]]]:
-        """({key: modifiedTime}, {keys listed without a readable time}) per page, as listed."""
+    def pages(self) -> Iterator[tuple[dict[str, str], set[str], bool]]:
+        """({key: modifiedTime}, {keys listed without a readable time}, whether another page
+        follows) per page, as listed."""
         while True:
             page = self._pages.get()
             if page is _END:

@@ -104,14 +104,15 @@ def plan(villages: list[dict], listed: dict[str, str], state: dict, *, full_swee
     return planner.finish()[1]
 
 
-def fetch_chunks(pages: Iterable[list[dict]], finish: Callable[[], list[dict]], size: int,
+def fetch_chunks(pages: Iterable[tuple[list[dict], bool]], finish: Callable[[], list[dict]], size: int,
                  reads_per_minute: float | None, *, lead: float = 2.0,
                  clock: Callable[[], float] = time.monotonic) -> Iterator[list[dict]]:
     """Fetch chunks of at most `size` villages, from the villages to read as each page of the
-    listing yields them, then `finish()` (the rest, once the listing is complete).
+    listing yields them (with whether another page follows), then `finish()` (the rest, once
+    the listing is complete).
 
-    From the second page on (a one-page listing is planned whole, as before), a chunk is cut
-    whenever the reads already handed out will be done within `lead` seconds at
+    When the listing has more than one page (a one-page listing is planned whole, as before),
+    a chunk is cut whenever the reads already handed out will be done within `lead` seconds at
     `reads_per_minute` (None: no quota, at once): the quota does not idle while Drive lists,
     yet most villages wait for the end of the listing, where `taper` cuts them so that the
     chunks read last are small.
@@ -119,9 +120,11 @@ def fetch_chunks(pages: Iterable[list[dict]], finish: Callable[[], list[dict]], 
     per_read = 60.0 / reads_per_minute if reads_per_minute else 0.0
     buffer: list[dict] = []
     busy_until = float("-inf")
-    for n, rows in enumerate(pages):
+    streaming = False
+    for rows, more in pages:
         buffer.extend(rows)
-        while n and buffer and busy_until - clock() <= lead:
+        streaming = streaming or more
+        while streaming and buffer and busy_until - clock() <= lead:
             chunk, buffer = buffer[:size], buffer[size:]
             busy_until = max(clock(), busy_until) + len(chunk) * per_read
             yield chunk

@@ -19,7 +19,12 @@ per-sheet cost), then a share of them edited and synced under a quota with laten
 against the quota bound (reads / quota, plus the fixed cost of a 1-sheet sync):
 
     .venv/bin/python benchmarks/bench_night.py --sheets 20000 --small --changed 0.05 \
-        --quota 600 --latency 0.15
+        --quota 600 --latency 0.15 [--keep DIR]
+
+The night prints where its time went (the flow's timeline marks, tpbis.sync.timeline). With
+--keep DIR the first sync (minutes of CPU at 20,000 sheets) is kept in DIR, the server's Drive
+times are fixed, and a later run with the same --sheets/--small only times the night again,
+on a copy.
 
 Never part of the test suite (no timing is asserted anywhere).
 """

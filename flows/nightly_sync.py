@@ -31,10 +31,13 @@ from tpbis.sync.task_runner import make_task_runner
 from transforms.reference import load_reference
 
 
-def submit_fetches(settings: Settings, listing: Listing, planner: sync.Planner) -> tuple[list, sync.Plan]:
+def submit_fetches(settings: Settings, listing: Listing, planner: sync.Planner,
+                   tracker: progress.Tracker) -> tuple[list, sync.Plan]:
     """Fetch chunk tasks, submitted as Drive's pages are planned (reads start while later
-    pages are listed); and the whole plan, once the listing is complete."""
+    pages are listed; the progress total grows with them); and the whole plan, once the
+    listing is complete."""
     done: dict[str, sync.Plan] = {}
+    futures: list = []
 
     def finish() -> list[dict]:
         rest, done["plan"] = planner.finish()
@@ -42,8 +45,9 @@ def submit_fetches(settings: Settings, listing: Listing, planner: sync.Planner) 
         return rest
 
     pages = ((planner.add(found, doubtful), more) for found, doubtful, more in listing.pages())
-    futures = [fetch_chunk.submit(settings, chunk) for chunk in
-               planning.fetch_chunks(pages, finish, settings.chunk_size, settings.reads_per_minute)]
+    for chunk in planning.fetch_chunks(pages, finish, settings.chunk_size, settings.reads_per_minute):
+        tracker.set_total(tracker.total + len(chunk))
+        futures.append(fetch_chunk.submit(settings, chunk))
     p = done["plan"]
     get_run_logger().info("%d of %d spreadsheets to read (%s)", len(p.fetch), len(p.fetch) + len(p.skipped),
                           "full sweep" if p.full_sweep else "changed since last sync")
@@ -138,18 +142,22 @@ def nightly_sync(registry_path: str | None = None, warehouse_path: str | None = 
         warehouse.start_run(con, run_id, started, full_sweep)
         state = warehouse.sheet_state(con)
         timeline.mark("run started")
-        planner = sync.Planner(villages.to_dict("records"), state, full_sweep=full_sweep)
+    except BaseException:
+        listing.close()
+        raise
+    planner = sync.Planner(villages.to_dict("records"), state, full_sweep=full_sweep)
+    with progress.start("sync", 0, interval=settings.progress_seconds,
+                        every=settings.progress_every, line_sink=get_run_logger().info) as tracker:
         # Fetch chunks as tasks, from the first pages on; parse each (tpbis.sync.pipeline, not
         # a task: its arguments are every cell of a chunk, which Prefect would walk) while the
         # previous ones load here.
-        futures, plan = submit_fetches(settings, listing, planner)
-    finally:
-        listing.close()
-    warehouse.load_reference_tables(con, villages, registry.read_regions(settings.config_dir),
-                                    ref.category_values["strategi"])      # while the first chunks are read
-    timeline.mark("reference tables loaded")
-    with progress.start("sync", len(plan.fetch), interval=settings.progress_seconds,
-                        every=settings.progress_every, line_sink=get_run_logger().info) as tracker:
+        try:
+            futures, plan = submit_fetches(settings, listing, planner, tracker)
+        finally:
+            listing.close()
+        warehouse.load_reference_tables(con, villages, registry.read_regions(settings.config_dir),
+                                        ref.category_values["strategi"])      # while the first chunks are read
+        timeline.mark("reference tables loaded")
         http_429 = pipeline.parse_and_load((f.result() for f in as_completed(futures)), len(futures),
                                            run_id=run_id, started=started, state=state, ref=ref,
                                            skipped=plan.skipped, load=lambda b: load_chunk(con, quote(b)),

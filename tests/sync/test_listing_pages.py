@@ -39,3 +39,20 @@ def test_a_listing_of_many_pages_reads_each_changed_and_unlisted_sheet_once(sync
     assert (second["villages_loaded"], second["villages_skipped"], second["villages_failed"]) == (3, 13, 1)
     assert [f["kode_desa"] for f in second["failed"]] == [k for k, v in KEYS.items() if v == revoked]
     assert query(sync_env, too_early)[0][0] == rejected + 3               # each changed sheet loaded
+
+
+def test_the_listing_thread_hands_over_every_page_and_says_when_more_follow(sheets_server, monkeypatch):
+    from tpbis.google import sheets
+    from tpbis.settings import Settings
+    from tpbis.sync.listing import Listing
+    monkeypatch.setattr(drive, "PAGE_SIZE", 5)
+    conn = sheets.connect(Settings(sheets_api_url=sheets_server.url, drive_api_url=sheets_server.url))
+    pages = list(Listing(conn).pages())
+    assert [(len(found), more) for found, _, more in pages] == [(5, True), (5, True), (5, True), (2, False)]
+    assert sorted(k for found, _, _ in pages for k in found) == sorted(KEYS.values())
+
+
+def test_an_unexpected_error_while_listing_is_raised_where_the_pages_are_used():
+    from tpbis.sync.listing import Listing
+    with pytest.raises(AttributeError):         # no connection at all: a bug, not a Drive outage
+        list(Listing(None).pages())

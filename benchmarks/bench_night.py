@@ -19,7 +19,12 @@ per-sheet cost), then a share of them edited and synced under a quota with laten
 against the quota bound (reads / quota, plus the fixed cost of a 1-sheet sync):
 
     .venv/bin/python benchmarks/bench_night.py --sheets 20000 --small --changed 0.05 \
-        --quota 600 --latency 0.15
+        --quota 600 --latency 0.15 [--keep DIR]
+
+The night prints where its time went (the flow's timeline marks, tpbis.sync.timeline). With
+--keep DIR the first sync (minutes of CPU at 20,000 sheets) is kept in DIR, the server's Drive
+times are fixed, and a later run with the same --sheets/--small only times the night again,
+on a copy.
 
 Never part of the test suite (no timing is asserted anywhere).
 """
@@ -54,14 +59,20 @@ def _workbook(village: dict, small: bool, edit: int = 0) -> dict:
     return book
 
 
-def _serve(pipe, sheets: int, small: bool) -> None:
+KEPT_MODIFIED = "2026-01-01T00:00:00.000Z"   # --keep: the same Drive times in every server process
+
+
+def _serve(pipe, sheets: int, small: bool, fixed_times: bool = False) -> None:
     """The child process: a SheetsServer over N workbooks, driven by commands on `pipe`."""
     from tpbis.local_sheets.server import SheetsServer
     from tpbis.local_sheets.synthetic import synthetic_registry
     villages = synthetic_registry(sheets, seed=SEED)
     with SheetsServer() as server:
         for v in villages:
-            server.put_workbook(_workbook(v, small), keep_modified=False)
+            book = _workbook(v, small)
+            if fixed_times:
+                book["modifiedTime"] = KEPT_MODIFIED
+            server.put_workbook(book, keep_modified=fixed_times)
         pipe.send(server.url)
         while True:
             command, arg = pipe.recv()
@@ -87,9 +98,10 @@ def _serve(pipe, sheets: int, small: bool) -> None:
 
 
 class Server:
-    def __init__(self, sheets: int, small: bool):
+    def __init__(self, sheets: int, small: bool, fixed_times: bool = False):
         self._pipe, child = mp.Pipe()
-        self._process = mp.get_context("spawn").Process(target=_serve, args=(child, sheets, small), daemon=True)
+        self._process = mp.get_context("spawn").Process(target=_serve, args=(child, sheets, small, fixed_times),
+                                                        daemon=True)
         self._process.start()
         self.url = self._pipe.recv()
 
@@ -137,10 +149,13 @@ def _cpu() -> float:
 def _sync(registry: list[dict], work: Path, name: str) -> tuple[float, dict]:
     from flows.nightly_sync import nightly_sync
     from tpbis.local_sheets.synthetic import write_registry_csv
+    from tpbis.sync import timeline
     path = write_registry_csv(registry, work / f"{name}.csv")
-    started, cpu = time.perf_counter(), _cpu()
+    timeline.reset()
+    started, cpu, t0 = time.perf_counter(), _cpu(), time.monotonic()
     summary = nightly_sync(registry_path=str(path), warehouse_path=str(work / f"{name}.duckdb"))
     summary["cpu"] = _cpu() - cpu
+    summary["t0"], summary["t1"], summary["marks"] = t0, time.monotonic(), timeline.marks()
     return time.perf_counter() - started, summary
 
 
@@ -148,6 +163,95 @@ def _peak_mib() -> str:
     """Peak RSS of this process / of the largest finished child (a parse worker)."""
     own, child = (resource.getrusage(who).ru_maxrss / 1024 for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN))
     return f"{own:,.0f} / {child:,.0f}"
+
+
+def _night(args, server: Server, villages: list[dict], work: Path, name: str, fixed: float) -> None:
+    """Edit a share of the sheets, then time a sync of them all under the quota and latency."""
+    edited = server("edit", round(args.sheets * args.changed))
+    server("quota", args.quota or None)
+    server("latency", args.latency)
+    server("reset")
+    os.environ["TPBIS_SHEETS_READS_PER_MINUTE"] = str(args.quota or 1_000_000)
+    load = os.getloadavg()[0]
+    wall, night = _sync(villages, work, name)
+    counts = server("counters")
+    reads = counts.get("sheets.batchGet", 0) + counts.get("sheets.metadata", 0)
+    bound = reads / args.quota * 60 if args.quota else 0.0
+    print(f"\nnight: {edited:,} of {args.sheets:,} sheets edited, quota {args.quota or 'none'} reads/min, "
+          f"latency {args.latency * 1000:.0f} ms; load average {load:.1f} before, {os.getloadavg()[0]:.1f} after")
+    print(f"  {night['villages_loaded']:,} loaded, {night['villages_skipped']:,} skipped, "
+          f"{night['villages_failed']} failed; {reads:,} Sheets reads, {counts.get('sheets.429', 0)} x 429")
+    if bound:
+        print(f"  wall {wall:.1f} s; quota bound {bound:.1f} s + fixed {fixed:.1f} s = {bound + fixed:.1f} s;"
+              f" ratio {wall / (bound + fixed):.3f} x (marginal / bound {(wall - fixed) / bound:.3f} x)")
+    else:
+        print(f"  wall {wall:.1f} s, marginal {wall - fixed:.1f} s")
+    _breakdown(night)
+
+
+# (label, from mark, to mark): the steps of a night, in order; "start"/"end" are the call's
+# bounds, a name alone its first mark, "name$" its last one. Steps marked "(alongside)" run
+# on other threads, during the steps around them: not part of the sum.
+STEPS = [
+    ("Prefect: flow run created, flow body entered", "start", "flow started"),
+    ("registry + reference config read", "flow started", "registry read"),
+    ("working file opened (schema applied)", "registry read", "writer opened"),
+    ("run row + sheet state", "writer opened", "run started"),
+    ("until the first read (plan of the first pages)", "run started", "read started"),
+    ("(alongside) Drive listing (20 pages at 20,000 sheets) + plan", "flow started", "drive listed"),
+    ("(alongside the reads) reference tables loaded", "drive listed", "reference tables loaded"),
+    ("reads: first sent -> last answered", "read started", "read answered$"),
+    ("tail: last chunk's task, parse, load", "read answered$", "all chunks loaded"),
+    ("summary", "all chunks loaded", "summarised"),
+    ("run report + alerts", "summarised", "run report and alerts"),
+    ("run row finished", "run report and alerts", "run finished"),
+    ("publish", "run finished", "published"),
+    ("log lines, events", "published", "flow body done"),
+    ("Prefect: flow run finished", "flow body done", "end"),
+]
+
+
+def _breakdown(summary: dict) -> None:
+    """Where the night's wall time went, from the flow's timeline marks."""
+    marks = {m.name: m for m in summary["marks"]}
+
+    def at(ref: str) -> float | None:
+        if ref in ("start", "end"):
+            return summary["t0"] if ref == "start" else summary["t1"]
+        m = marks.get(ref.rstrip("$"))
+        return None if m is None else (m.last if ref.endswith("$") else m.first)
+
+    print("| step | from (s) | took (s) |\n|---|---|---|")
+    for label, a, b in STEPS:
+        start, end = at(a), at(b)
+        if start is not None and end is not None:
+            print(f"| {label} | {start - summary['t0']:.2f} | {end - start:.2f} |")
+    for name in ("chunk fetched", "chunk loaded"):
+        m = marks.get(name)
+        if m:
+            print(f"  {m.count} x {name}: first at {m.first - summary['t0']:.2f} s, last at {m.last - summary['t0']:.2f} s")
+
+
+def _kept_first_sync(args, work: Path) -> bool:
+    """--keep: whether WORK holds a first sync of this many sheets of this kind."""
+    marker = work / "first-sync"
+    return marker.exists() and marker.read_text() == f"{args.sheets} {args.small}"
+
+
+def _reuse(args, server: Server, villages: list[dict], work: Path) -> None:
+    """--keep with a first sync already there: the 1-sheet syncs, then the night on a copy."""
+    import shutil
+    for name in ("one-cold", "one", "night"):
+        for suffix in (".duckdb", ".duckdb.wal", ".sync.duckdb", ".sync.duckdb.wal"):
+            (work / f"{name}{suffix}").unlink(missing_ok=True)
+    cold, _ = _sync(villages[:1], work, "one-cold")
+    fixed, one = _sync(villages[:1], work, "one")
+    print(f"fixed cost of one sync: {cold:.1f} s with the Prefect server's start, {fixed:.1f} s warm", flush=True)
+    _breakdown(one)
+    for suffix in (".duckdb", ".sync.duckdb"):
+        shutil.copyfile(work / f"kept{suffix}", work / f"night{suffix}")
+    print(f"reusing the first sync of {args.sheets:,} sheets kept in {work}", flush=True)
+    _night(args, server, villages, work, "night", fixed)
 
 
 def main() -> None:
@@ -159,18 +263,24 @@ def main() -> None:
     parser.add_argument("--quota", type=int, default=0, help="reads per minute for the timed night (0 = none)")
     parser.add_argument("--latency", type=float, default=0.0, help="seconds the server adds to each request then")
     parser.add_argument("--replay", action="store_true", help="also time `tpbis replay` over the warehouse")
+    parser.add_argument("--keep", type=Path, default=None, metavar="DIR",
+                        help="keep the first sync in DIR (Drive times fixed) and, when DIR already holds "
+                             "one of the same sheets, skip it and time only the night, on a copy")
     args = parser.parse_args()
 
     from tpbis.local_sheets.synthetic import synthetic_registry
     print(f"building {args.sheets:,} {'small' if args.small else 'messy'} workbooks in the server process...",
           flush=True)
-    server = Server(args.sheets, args.small)
+    server = Server(args.sheets, args.small, fixed_times=args.keep is not None)
     villages = synthetic_registry(args.sheets, seed=SEED)
     os.environ.update({"TPBIS_SHEETS_API_URL": server.url, "TPBIS_DRIVE_API_URL": server.url,
                        "TPBIS_SHEETS_READS_PER_MINUTE": "1000000", "TPBIS_FULL_SWEEP_DAYS": "0"})
     try:
+        if args.keep is not None and args.changed is not None and _kept_first_sync(args, args.keep):
+            return _reuse(args, server, villages, args.keep)
         with tempfile.TemporaryDirectory() as tmp:
-            work = Path(tmp)
+            work = Path(tmp) if args.keep is None else args.keep
+            work.mkdir(parents=True, exist_ok=True)
             cold, _ = _sync(villages[:1], work, "one-cold")
             fixed, one = _sync(villages[:1], work, "one")
             print(f"fixed cost of one sync: {cold:.1f} s with the Prefect server's start, {fixed:.1f} s warm",
@@ -183,6 +293,11 @@ def main() -> None:
             cpu = _cpu()
             floor, size = bare_fetch(server.url, [v["spreadsheet_key"] for v in villages])
             floor_cpu = _cpu() - cpu
+            if args.keep is not None:           # a copy for later nights, before this one changes it
+                import shutil
+                for suffix in (".duckdb", ".sync.duckdb"):
+                    shutil.copyfile(work / f"all{suffix}", work / f"kept{suffix}")
+                (work / "first-sync").write_text(f"{args.sheets} {args.small}")
             print(f"\n{args.sheets:,} sheets, {rows:,} data rows ({first['rows_loaded']:,} loaded, "
                   f"{first['rows_rejected']:,} rejected), {size / 2**20:,.0f} MiB of JSON; "
                   f"{first['villages_failed']} villages failed")
@@ -205,24 +320,7 @@ def main() -> None:
                       f"peak RSS {_peak_mib()} MiB", flush=True)
 
             if args.changed is not None:
-                edited = server("edit", round(args.sheets * args.changed))
-                server("quota", args.quota or None)
-                server("latency", args.latency)
-                server("reset")
-                os.environ["TPBIS_SHEETS_READS_PER_MINUTE"] = str(args.quota or 1_000_000)
-                wall, night = _sync(villages, work, "all")
-                counts = server("counters")
-                reads = counts.get("sheets.batchGet", 0) + counts.get("sheets.metadata", 0)
-                bound = reads / args.quota * 60 if args.quota else 0.0
-                print(f"\nnight: {edited:,} of {args.sheets:,} sheets edited, quota {args.quota or 'none'} reads/min, "
-                      f"latency {args.latency * 1000:.0f} ms")
-                print(f"  {night['villages_loaded']:,} loaded, {night['villages_skipped']:,} skipped, "
-                      f"{night['villages_failed']} failed; {reads:,} Sheets reads, {counts.get('sheets.429', 0)} x 429")
-                if bound:
-                    print(f"  wall {wall:.1f} s; quota bound {bound:.1f} s + fixed {fixed:.1f} s = {bound + fixed:.1f} s;"
-                          f" ratio {wall / (bound + fixed):.3f} x (marginal / bound {(wall - fixed) / bound:.3f} x)")
-                else:
-                    print(f"  wall {wall:.1f} s, marginal {wall - fixed:.1f} s")
+                _night(args, server, villages, work, "all", fixed)
     finally:
         server.stop()
 

@@ -11,16 +11,18 @@ import time
 import uuid
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import Iterator
 
 from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NONE
 from prefect.utilities.annotations import quote
 
 from tpbis import registry, wib
-from tpbis.google import drive
 from tpbis.notify import alerts
 from tpbis.sync import pipeline, progress
 from tpbis.sync import outcome as run_outcome
+from tpbis.sync import planning, timeline
+from tpbis.sync.listing import Listing
 from tpbis.notify import run_report
 from tpbis.sync import steps as sync
 from tpbis.warehouse import records, snapshot
@@ -31,32 +33,48 @@ from tpbis.sync.working_file import open_writer
 from transforms.reference import load_reference
 
 
-@task(cache_policy=NONE)
-def plan_sync(settings: Settings, villages: list[dict], state: dict, full_sweep: bool) -> sync.Plan:
-    conn = sync.shared_connection(settings)
-    listed = drive.list_modified_times(conn)
-    p = sync.plan(villages, listed, state, full_sweep=full_sweep)
-    get_run_logger().info("%d of %d spreadsheets to read (%s)", len(p.fetch), len(villages),
-                          "full sweep" if full_sweep else "changed since last sync")
-    return p
+def planned_chunks(settings: Settings, listing: Listing, planner: sync.Planner, tracker: progress.Tracker,
+                   plan: dict) -> Iterator[list[dict]]:
+    """The chunks of villages to fetch, cut as Drive's pages are planned (reads start while
+    later pages are listed; the progress total grows with them); `plan["plan"]` is the whole
+    plan once the listing is complete."""
+    def finish() -> list[dict]:
+        rest, plan["plan"] = planner.finish()
+        timeline.mark("drive listed")
+        p = plan["plan"]
+        get_run_logger().info("%d of %d spreadsheets to read (%s)", len(p.fetch), len(p.fetch) + len(p.skipped),
+                              "full sweep" if p.full_sweep else "changed since last sync")
+        return rest
+
+    try:
+        pages = ((planner.add(found, doubtful), more) for found, doubtful, more in listing.pages())
+        for chunk in planning.fetch_chunks(pages, finish, settings.chunk_size, settings.reads_per_minute):
+            tracker.set_total(tracker.total + len(chunk))
+            yield chunk
+    finally:
+        listing.close()
 
 
 @task(cache_policy=NONE)
 def fetch_chunk(settings: Settings, villages: list[dict]) -> list[sync.Fetched]:
-    return sync.fetch_all(sync.shared_connection(settings), villages, settings.fetch_workers,
-                          on_fetched=lambda f: progress.fetched(f.reads))
+    fetched = sync.fetch_all(sync.shared_connection(settings), villages, settings.fetch_workers,
+                             on_fetched=lambda f: progress.fetched(f.reads))
+    timeline.mark("chunk fetched")
+    return fetched
 
 
 @task(cache_policy=NONE)
 def load_chunk(con, batch: warehouse.Batch) -> None:
     get_run_logger().info("loading %d villages (%d fetches) in one transaction", len(batch.villages), len(batch.fetches))
     warehouse.load_batch(con, batch)
+    timeline.mark("chunk loaded")
 
 
 @task(cache_policy=NONE)
 def publish_snapshot(con, settings: Settings) -> None:
     get_run_logger().info("publishing %s", settings.warehouse)
     snapshot.publish(con, settings)
+    timeline.mark("published")
 
 
 def _run_id() -> str:
@@ -101,46 +119,63 @@ def nightly_sync(registry_path: str | None = None, warehouse_path: str | None = 
     settings = Settings.from_env().with_(registry=registry_path and Path(registry_path),
                                          warehouse=warehouse_path and Path(warehouse_path))
     clock = time.monotonic()
+    timeline.mark("flow started")
     started = datetime.now(timezone.utc)
     run_id = _run_id()
-    villages = registry.read_registry(settings.registry, settings.config_dir)
-    ref = load_reference(settings.config_dir)
-
-    con = open_writer(settings)
-    # again here (the command line checked the published file): a deployment run comes this way
+    # plan: Drive lists (0 Sheets reads) on a thread of its own while the warehouse gets ready
+    listing = Listing(sync.shared_connection(settings))
     try:
-        registered = {k for (k,) in con.execute("select kode_desa from core.villages").fetchall()}
-        registry.check_removals(settings.registry, villages["kode_desa"], registered,
-                                settings.max_removed_share, accept_removals)
+        villages = registry.read_registry(settings.registry, settings.config_dir)
+        ref = load_reference(settings.config_dir)
+        timeline.mark("registry read")
+        con = open_writer(settings)
+        timeline.mark("writer opened")
+        # again here (the command line checked the published file): a deployment run comes this way
+        try:
+            registered = {k for (k,) in con.execute("select kode_desa from core.villages").fetchall()}
+            registry.check_removals(settings.registry, villages["kode_desa"], registered,
+                                    settings.max_removed_share, accept_removals)
+        except BaseException:
+            con.close()         # refused: leave the working file closed, as it was
+            raise
+        full_sweep = full or sync.due_for_full_sweep(records.get_meta(con, "last_full_sweep_at"), started,
+                                                     settings.full_sweep_days)
+        records.start_run(con, run_id, started, full_sweep)
+        state = records.sheet_state(con)
+        timeline.mark("run started")
     except BaseException:
-        con.close()         # refused: leave the working file closed, as it was
+        listing.close()
         raise
-    records.load_reference_tables(con, villages, registry.read_regions(settings.config_dir),
-                                    ref.category_values["strategi"])
-    full_sweep = full or sync.due_for_full_sweep(records.get_meta(con, "last_full_sweep_at"), started,
-                                                 settings.full_sweep_days)
-    records.start_run(con, run_id, started, full_sweep)
-    state = records.sheet_state(con)
-
-    plan = plan_sync(settings, villages.to_dict("records"), state, full_sweep)
-    # Fetch chunks as tasks; parse each (tpbis.sync.pipeline, not a task: its arguments are
-    # every cell of a chunk, which Prefect would walk) while the previous ones load here.
-    chunks = pipeline.chunks(plan.fetch, settings.chunk_size)
-    with progress.start("sync", len(plan.fetch), interval=settings.progress_seconds,
-                        every=settings.progress_every, line_sink=get_run_logger().info) as tracker, \
-            pipeline.few_collections():
-        fetched = pipeline.fetched_in_order(lambda chunk: fetch_chunk.submit(settings, chunk), chunks)
-        http_429 = pipeline.parse_and_load(fetched, len(chunks),
-                                           run_id=run_id, started=started, state=state, ref=ref,
-                                           skipped=plan.skipped, load=lambda b: load_chunk(con, quote(b)),
-                                           tracker=tracker)
+    planner = sync.Planner(villages.to_dict("records"), state, full_sweep=full_sweep)
+    try:
+        with progress.start("sync", 0, interval=settings.progress_seconds,
+                            every=settings.progress_every, line_sink=get_run_logger().info) as tracker, \
+                pipeline.few_collections():
+            # Fetch chunks as tasks, from Drive's first pages on, a few ahead of parsing; parse each
+            # (tpbis.sync.pipeline, not a task: its arguments are every cell of a chunk, which
+            # Prefect would walk) while the previous ones load here.
+            plan: dict[str, sync.Plan] = {}
+            fetched = pipeline.fetched_in_order(lambda chunk: fetch_chunk.submit(settings, chunk),
+                                                planned_chunks(settings, listing, planner, tracker, plan))
+            records.load_reference_tables(con, villages, registry.read_regions(settings.config_dir),
+                                          ref.category_values["strategi"])      # while the first chunks are read
+            timeline.mark("reference tables loaded")
+            http_429 = pipeline.parse_and_load(fetched,
+                                               run_id=run_id, started=started, state=state, ref=ref,
+                                               skipped=lambda: plan["plan"].skipped, load=lambda b: load_chunk(con, quote(b)),
+                                               tracker=tracker)
+    finally:
+        listing.close()         # a run that ends early stops the listing thread too
+    timeline.mark("all chunks loaded")
 
     if write_back:
         from tpbis.village_sheets.writeback import write_back_run
         write_back_run(settings, con, run_id)
     summary = sync.summarise(con, run_id, http_429=http_429, seconds=time.monotonic() - clock)
+    timeline.mark("summarised")
     run_report.publish(con, summary, get_run_logger())     # Prefect artifacts; never fails the run
     alerts.run(con, summary, get_run_logger())             # webhook / Prefect block; never fails the run
+    timeline.mark("run report and alerts")
     if full_sweep and summary["villages_failed"] == 0:
         records.set_meta(con, "last_full_sweep_at", started.isoformat())
     records.finish_run(con, run_id, datetime.now(timezone.utc), summary["status"], summary)
@@ -148,4 +183,5 @@ def nightly_sync(registry_path: str | None = None, warehouse_path: str | None = 
     get_run_logger().info(sync.format_summary(summary))
     run_outcome.warn_failures(summary, get_run_logger())   # one WARNING per failed village
     run_outcome.emit_events(summary, get_run_logger())     # tpbis.village.failed, tpbis.sync.finished
+    timeline.mark("flow body done")
     return run_outcome.final_state(summary)                # Completed / Completed "Partial" / Failed

@@ -74,3 +74,84 @@ def test_full_sweep_due_after_its_interval():
 def test_full_sweep_never_when_switched_off():
     assert due_for_full_sweep(None, NOW, 0) is False
     assert due_for_full_sweep((NOW - timedelta(days=400)).isoformat(), NOW, -1) is False
+
+
+# -- page by page: reads start while Drive still lists (tpbis.sync.planning) ----------------------
+
+from tpbis.sync.planning import Planner, fetch_chunks, taper  # noqa: E402
+
+
+@given(st.lists(st.tuples(st.booleans(), st.booleans(), st.booleans(), st.integers(0, 3)), max_size=40),
+       st.booleans())
+def test_planning_page_by_page_reads_what_the_whole_listing_reads(flags, full):
+    """Whatever pages Drive cuts its listing into, each village is read at most once, and
+    the villages read and skipped are exactly those of `plan` over the whole listing."""
+    villages = [village(f"k{i}") for i in range(len(flags))]
+    listed = {v["spreadsheet_key"]: LATER if changed else T0
+              for v, (listed_, changed, _, _) in zip(villages, flags) if listed_}
+    state = {v["spreadsheet_key"]: (T0, None) for v, (_, _, known, _) in zip(villages, flags) if known}
+    pages: dict[int, dict] = {}
+    for v, (listed_, _, _, page) in zip(villages, flags):
+        if listed_:
+            pages.setdefault(page, {})[v["spreadsheet_key"]] = listed[v["spreadsheet_key"]]
+    planner = Planner(villages, state, full_sweep=full)
+    early = [row for page in sorted(pages) for row in planner.add(pages[page])]
+    rest, whole = planner.finish()
+    expected = plan(villages, listed, state, full_sweep=full)
+    assert sorted(keys(early) + keys(rest)) == sorted(keys(expected.fetch))       # each once
+    assert (whole.fetch, whole.skipped) == (expected.fetch, expected.skipped)      # registry order
+
+
+def test_a_sheet_listed_without_a_readable_time_is_read_even_if_another_page_listed_it():
+    planner = Planner([village("a"), village("b")], {"a": (LATER, None), "b": (LATER, None)}, full_sweep=False)
+    assert planner.add({"a": T0}) == []                   # unchanged so far
+    assert planner.add({}, doubtful={"a"}) == []          # then listed again, with no time
+    rest, whole = planner.finish()
+    assert keys(rest) == ["a", "b"] and keys(whole.fetch) == ["a", "b"]    # b: not listed at all
+    assert whole.fetch[0]["modified_time"] is None
+
+
+def rows(n: int) -> list[dict]:
+    return [village(f"s{i}") for i in range(n)]
+
+
+def test_a_one_page_listing_is_chunked_as_a_whole():
+    """One page (any registry under 1,000 sheets): chunks are cut only at the end, so a small
+    run stays one chunk (parsed on a thread, no worker processes)."""
+    for quota in (600, None):
+        chunks = list(fetch_chunks(iter([(rows(150), False)]), lambda: rows(3), 200, quota))
+        assert [len(c) for c in chunks] == [153]
+
+
+def test_while_drive_lists_chunks_are_cut_only_as_fast_as_the_quota_reads_them():
+    t = [0.0]
+
+    def pages(times):                     # 50 villages to read per page, listed at these times
+        for i, at in enumerate(times):
+            t[0] = at
+            yield rows(50), i < len(times) - 1
+
+    # first page of several: reads start at once (50 reads = 5 s at 600/min); pages listed while
+    # more than 2 s of reads are ahead wait for the end of the listing
+    chunks = fetch_chunks(pages([0.0, 1.0, 2.0, 2.5]), lambda: rows(10), 200, 600, lead=2.0, clock=lambda: t[0])
+    assert [len(c) for c in chunks] == [50, 160]
+    # a slow listing: page 3 comes when the reads handed out end within 2 s, and is cut then
+    chunks = fetch_chunks(pages([0.0, 1.0, 3.5, 9.0]), lambda: [], 200, 600, lead=2.0, clock=lambda: t[0])
+    assert [len(c) for c in chunks] == [50, 100, 50]
+
+
+def test_without_a_quota_chunks_are_cut_as_soon_as_pages_come():
+    pages = iter([(rows(450), True), (rows(450), True), (rows(100), False)])
+    assert [len(c) for c in fetch_chunks(pages, lambda: rows(1), 200, None)] == [200, 200, 50, 200, 200, 50, 100, 1]
+
+
+@given(st.integers(0, 3000), st.integers(1, 300))
+def test_taper_keeps_every_row_once_in_order_and_ends_small(n, size):
+    items = list(range(n))
+    chunks = taper(items, size)
+    assert [x for c in chunks for x in c] == items
+    assert all(0 < len(c) <= size for c in chunks)
+    if n > 2 * size:                                      # a long run ends with two small chunks
+        assert len(chunks[-1]) == len(chunks[-2]) == max(1, size // 16)
+    else:
+        assert len(chunks) == -(-n // size)               # a short one: plain chunks, as before

@@ -16,6 +16,7 @@ from tpbis.google.http import NETWORK_ERRORS
 
 DRIVE_FILES_URL = "https://www.googleapis.com/drive/v3/files"
 SPREADSHEET_MIME = "application/vnd.google-apps.spreadsheet"
+PAGE_SIZE = 1000                    # files per files.list page: Drive's maximum
 log = logging.getLogger(__name__)
 
 
@@ -29,23 +30,39 @@ def list_modified_times(conn) -> dict[str, str]:
     be read after the retries ends here with what was listed so far (one warning line). The
     sheets it did not list are then read, and each fetch tells the truth about its village.
     """
+    found: dict[str, str] = {}
+    doubtful: set[str] = set()          # listed with no readable modifiedTime: read them
+    for page, unsure, _ in list_pages(conn):
+        found.update(page)
+        doubtful |= unsure
+    for key in doubtful:
+        found.pop(key, None)
+    return found
+
+
+def list_pages(conn):
+    """`list_modified_times` one page at a time, as Drive answers: yields ({id: modifiedTime},
+    {ids listed without a readable modifiedTime}, whether another page follows) per page, so
+    that a caller can start on the first page while later ones are listed. Ends (one warning
+    line) where the listing cannot be read any more."""
     params = {
         "q": f"mimeType='{SPREADSHEET_MIME}' and trashed=false",
-        "pageSize": 1000,
+        "pageSize": PAGE_SIZE,
         "fields": "nextPageToken,files(id,modifiedTime)",
         "supportsAllDrives": "true",
         "includeItemsFromAllDrives": "true",
     }
-    found: dict[str, str] = {}
-    doubtful: set[str] = set()          # listed with no readable modifiedTime: read them
     tokens: set[str] = set()
+    listed = 0
     while True:
         try:
             page = _drive_page(conn, params)
         except (APIError, *NETWORK_ERRORS, ValueError) as e:
             _warn(f"Drive files.list unreadable after {conn.http.max_attempts} attempts ({_describe(e)}): "
-                  f"{len(found)} sheets listed; every other sheet is read this run")
-            break
+                  f"{listed} sheets listed; every other sheet is read this run")
+            return
+        found: dict[str, str] = {}
+        doubtful: set[str] = set()
         files = page.get("files")
         for f in files if isinstance(files, list) else []:
             key, modified = _listed_entry(f)
@@ -53,14 +70,14 @@ def list_modified_times(conn) -> dict[str, str]:
                 found[key] = modified
             elif key is not None:
                 doubtful.add(key)
+        listed += len(found)
         token = page.get("nextPageToken")
-        if not token or not isinstance(token, str) or token in tokens:
-            break
+        more = bool(token) and isinstance(token, str) and token not in tokens
+        yield found, doubtful, more
+        if not more:
+            return
         tokens.add(token)
         params = {**params, "pageToken": token}
-    for key in doubtful:
-        found.pop(key, None)
-    return found
 
 
 def _drive_page(conn, params: dict) -> dict:

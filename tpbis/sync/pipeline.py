@@ -36,20 +36,28 @@ def chunks(items: list, size: int) -> list[list]:
 FETCH_AHEAD = 3             # chunk fetches submitted beyond the one being parsed
 
 
-def fetched_in_order(submit: Callable[[list], Future], chunk_list: list[list], ahead: int = FETCH_AHEAD) -> Iterator:
+def fetched_in_order(submit: Callable[[list], Future], chunk_list: Iterable[list],
+                     ahead: int = FETCH_AHEAD) -> Iterator:
     """The result of each chunk's fetch, in order, with at most `ahead` more fetches under
     way: a fetch task's future keeps its result (every cell of a chunk) for as long as it is
     referenced, so each is dropped as soon as its result is handed on, and fetching runs a
-    few chunks ahead of parsing instead of holding the whole province in memory."""
+    few chunks ahead of parsing instead of holding the whole province in memory.
+
+    The first `ahead` fetches are submitted when this is called (not when the first result
+    is asked for), so the caller can do other work while they are read. `chunk_list` may be
+    a generator that plans chunks while Drive still lists (tpbis.sync.planning)."""
     remaining = iter(chunk_list)
     queue: deque = deque(submit(chunk) for chunk in itertools.islice(remaining, max(1, ahead)))
-    while queue:
-        result = queue.popleft().result()
-        following = next(remaining, None)
-        if following is not None:
-            queue.append(submit(following))
-        yield result
-        del result
+
+    def results() -> Iterator:
+        while queue:
+            result = queue.popleft().result()
+            following = next(remaining, None)
+            if following is not None:
+                queue.append(submit(following))
+            yield result
+            del result
+    return results()
 
 
 def parser(n_chunks: int, ref: Reference | None = None) -> tuple[Executor, int]:
@@ -107,13 +115,23 @@ def _exit_with_parent(parent: int, ref: Reference | None = None) -> None:
     threading.Thread(target=watch, name="tpbis-parent-watch", daemon=True).start()
 
 
-def parse_and_load(fetched_chunks: Iterable[list[Fetched]], n_chunks: int, *, run_id: str, started: datetime,
-                   state: dict, ref: Reference, skipped: list[dict], load: Callable[[Batch], None],
-                   tracker: Tracker) -> int:
+def parse_and_load(fetched_chunks: Iterable[list[Fetched]], *, run_id: str, started: datetime,
+                   state: dict, ref: Reference, skipped: Callable[[], list[dict]],
+                   load: Callable[[Batch], None], tracker: Tracker) -> int:
     """Parse every chunk (as `fetched_chunks` yields it) into a Batch and `load` it, in order
-    of arrival; the skipped (unchanged) villages are recorded in a first, empty batch.
+    of arrival; the skipped (unchanged) villages, `skipped()` once every chunk has come (the
+    plan is complete only when Drive's listing is), are recorded in a last, empty batch.
     Returns the number of HTTP 429 answers the fetches met."""
-    pool, workers = parser(n_chunks, ref)
+    arriving = iter(fetched_chunks)
+    # a look at the first two chunks: a run of one chunk parses on a thread, with no workers
+    early: deque = deque(c for c in (next(arriving, None), next(arriving, None)) if c is not None)
+
+    def in_order() -> Iterator[list[Fetched]]:
+        while early:
+            yield early.popleft()           # handed on, not kept here
+        yield from arriving
+
+    pool, workers = parser(len(early), ref)
     mine_ref = None if isinstance(pool, ProcessPoolExecutor) else ref     # a worker has its own
     pending: deque[tuple[Future, int]] = deque()
 
@@ -125,9 +143,8 @@ def parse_and_load(fetched_chunks: Iterable[list[Fetched]], n_chunks: int, *, ru
         tracker.advance("load", n)
 
     try:
-        pending.append((pool.submit(_build_batch, run_id, started, [], {}, mine_ref, skipped=skipped), 0))
         http_429 = seen = reads = 0
-        for fetched in fetched_chunks:
+        for fetched in in_order():
             http_429 += sum(f.http_429 for f in fetched)
             seen, reads = seen + len(fetched), reads + sum(f.reads for f in fetched)
             tracker.advance_to("fetch", seen, reads)      # fetched in another process: counted here
@@ -137,6 +154,7 @@ def parse_and_load(fetched_chunks: Iterable[list[Fetched]], n_chunks: int, *, ru
             del fetched
             while len(pending) > workers:           # the newest parse while the older ones load
                 load_next()
+        pending.append((pool.submit(_build_batch, run_id, started, [], {}, mine_ref, skipped=skipped()), 0))
         while pending:
             load_next()
     finally:

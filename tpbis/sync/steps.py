@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import threading
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Callable
 from datetime import datetime, timedelta, timezone
 
@@ -16,6 +16,8 @@ import pandas as pd
 
 from tpbis.google import sheets
 from tpbis.settings import Settings
+from tpbis.sync import timeline
+from tpbis.sync.planning import Plan, Planner, plan  # noqa: F401 - the plan step, page by page
 from tpbis.wib import JAKARTA
 from tpbis.warehouse.store import Batch
 from transforms.chunk import Book, parse_chunk
@@ -35,43 +37,6 @@ def shared_connection(settings: Settings) -> sheets.Connection:
         if settings not in _connections:
             _connections[settings] = sheets.connect(settings)
         return _connections[settings]
-
-
-@dataclass
-class Plan:
-    fetch: list[dict] = field(default_factory=list)      # village rows (+ modified_time) to read
-    skipped: list[dict] = field(default_factory=list)    # unchanged since the last sync
-    full_sweep: bool = False
-
-
-def _parse_time(value: str | None) -> datetime | None:
-    """An RFC 3339 time as Drive writes it; None when missing or unreadable (then: read)."""
-    if not value or not isinstance(value, str):
-        return None
-    try:
-        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=timezone.utc)
-
-
-def plan(villages: list[dict], listed: dict[str, str], state: dict, *, full_sweep: bool) -> Plan:
-    """Read a sheet when it is new, modified since its last successful sync, or on a full sweep.
-
-    A sheet Drive does not list (share revoked, deleted) is still read once: Google's answer
-    (403 or 404) is what tells the province what to fix. So is a sheet whose listed or stored
-    time cannot be read: when in doubt, read.
-    """
-    out = Plan(full_sweep=full_sweep)
-    for v in villages:
-        key = v["spreadsheet_key"]
-        modified, last = _parse_time(listed.get(key)), _parse_time(state.get(key, (None, None))[0])
-        row = {**v, "modified_time": listed.get(key) if modified is not None else None}
-        if full_sweep or modified is None or last is None or modified > last:
-            out.fetch.append(row)
-        else:
-            out.skipped.append(row)
-    return out
 
 
 def due_for_full_sweep(last_full: str | None, now: datetime, every_days: int) -> bool:
@@ -99,6 +64,7 @@ def fetch_all(conn: sheets.Connection, villages: list[dict], workers: int,
     """
     def one(v: dict) -> Fetched:
         reads, throttled = conn.stats.this_thread("sheets.read"), conn.stats.this_thread("http.429")
+        timeline.mark("read started")
         try:
             f = Fetched(v, workbook=sheets.fetch_workbook(conn, v["spreadsheet_key"]))
         except sheets.FetchError as e:
@@ -107,6 +73,7 @@ def fetch_all(conn: sheets.Connection, villages: list[dict], workers: int,
             f = Fetched(v, error=sheets.FetchError("unexpected", f"{type(e).__name__}: {e}"))
         f.reads = conn.stats.this_thread("sheets.read") - reads
         f.http_429 = conn.stats.this_thread("http.429") - throttled
+        timeline.mark("read answered")
         if on_fetched is not None:
             on_fetched(f)
         return f

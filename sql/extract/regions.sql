@@ -1,29 +1,28 @@
 -- Extract table "Wilayah": for quarter $quarter, one row per kabupaten/kota (in the province's
 -- file: kabupaten NULL) and one row per kecamatan (in its kabupaten's file).
-with facts as (
-    select * from report_internal.base_village_quarters where quarter = $quarter
+with village_quarter as (
+    -- every registered village, so that every region with a village has its row even in a
+    -- quarter nobody reported in
+    select * from report_internal.village_quarters($quarter)
 ),
 summed as (
     select
-        r.provinsi,
-        case when grouping(r.kecamatan) = 1 then null else r.kabupaten end       as kabupaten,
-        case when grouping(r.kecamatan) = 1 then r.kabupaten else r.kecamatan end as region,
-        count(*)                                                     as villages,
-        count(*) filter (i.has_data)                                 as villages_reported,
-        count(*) filter (i.months_reported = 3 and i.activities >= 1) as villages_complete,
-        coalesce(sum(i.visitors_male), 0)::bigint       as visitors_male,
-        coalesce(sum(i.visitors_female), 0)::bigint     as visitors_female,
-        coalesce(sum(i.visitors_total), 0)::bigint      as visitors_total,
-        coalesce(sum(i.activities), 0)::bigint          as activities,
-        coalesce(sum(i.participants_male), 0)::bigint   as participants_male,
-        coalesce(sum(i.participants_female), 0)::bigint as participants_female,
-        coalesce(sum(i.participants_total), 0)::bigint  as participants_total,
-        coalesce(sum(i.beneficiaries), 0)::bigint       as beneficiaries
-    -- from the registry, so that every region with a village has its row even in a quarter
-    -- nobody reported in
-    from report.villages r
-    left join facts i using (kode_desa)
-    group by grouping sets ((r.provinsi, r.kabupaten), (r.provinsi, r.kabupaten, r.kecamatan))
+        provinsi,
+        case when grouping(kecamatan) = 1 then null else kabupaten end       as kabupaten,
+        case when grouping(kecamatan) = 1 then kabupaten else kecamatan end  as region,
+        count(*)                                 as villages,
+        count(*) filter (has_data)               as villages_reported,
+        count(*) filter (complete)               as villages_complete,
+        sum(visitors_male)::bigint               as visitors_male,
+        sum(visitors_female)::bigint             as visitors_female,
+        sum(visitors_total)::bigint              as visitors_total,
+        sum(activities)::bigint                  as activities,
+        sum(participants_male)::bigint           as participants_male,
+        sum(participants_female)::bigint         as participants_female,
+        sum(participants_total)::bigint          as participants_total,
+        sum(beneficiaries)::bigint               as beneficiaries
+    from village_quarter
+    group by grouping sets ((provinsi, kabupaten), (provinsi, kabupaten, kecamatan))
 ),
 final as (
     select

@@ -1,20 +1,9 @@
 -- Extract table "Ringkasan": one row per scope of the quarterly extract for quarter $quarter:
 -- the province (kabupaten NULL) and each kabupaten/kota. Sums over registered villages, so a
 -- village that did not report still counts in `villages` and in `villages_not_reported`.
-with villages as (
-    select kode_desa, provinsi, kabupaten from report.villages
-),
-facts as (
-    select * from report_internal.base_village_quarters where quarter = $quarter
-),
-quarter_info as (
+with village_quarter as (
     -- earlier quarters before the first data are unknown (NULL), not zero (as report.visits_change)
-    select
-        report.quarter_index(make_date(left($quarter, 4)::int, right($quarter, 1)::int * 3 - 2, 1)) - 1
-            >= min(first_quarter_index) as has_prev_quarter,
-        report.quarter_index(make_date(left($quarter, 4)::int, right($quarter, 1)::int * 3 - 2, 1)) - 4
-            >= min(first_quarter_index) as has_prev_year
-    from report_internal.base_quarters
+    select * from report_internal.village_quarters($quarter)
 ),
 partners as (
     select kode_desa, partners, partners_with_mou from report.partners_by_village
@@ -31,30 +20,17 @@ standard as (
 ),
 per_village as (
     select
-        v.provinsi, v.kabupaten,
-        coalesce(f.has_data, false)         as has_data,
-        coalesce(f.months_reported, 0)      as months_reported,
-        coalesce(f.visitors_male, 0)        as visitors_male,
-        coalesce(f.visitors_female, 0)      as visitors_female,
-        coalesce(f.visitors_total, 0)       as visitors_total,
-        case when qi.has_prev_quarter then coalesce(f.visitors_total_prev_quarter, 0) end as visitors_total_prev_quarter,
-        case when qi.has_prev_year then coalesce(f.visitors_total_prev_year, 0) end       as visitors_total_prev_year,
-        coalesce(f.activities, 0)           as activities,
-        coalesce(f.activities_pli, 0)       as activities_pli,
-        coalesce(f.activities_pm, 0)        as activities_pm,
-        coalesce(f.activities_adv, 0)       as activities_adv,
-        coalesce(f.participants_male, 0)    as participants_male,
-        coalesce(f.participants_female, 0)  as participants_female,
-        coalesce(f.participants_total, 0)   as participants_total,
-        coalesce(f.beneficiaries, 0)        as beneficiaries,
-        coalesce(f.beneficiaries_female, 0) as beneficiaries_female,
+        f.provinsi, f.kabupaten, f.has_data, f.complete,
+        f.visitors_male, f.visitors_female, f.visitors_total,
+        f.visitors_total_prev_quarter, f.visitors_total_prev_year,
+        f.activities, f.activities_pli, f.activities_pm, f.activities_adv,
+        f.participants_male, f.participants_female, f.participants_total,
+        f.beneficiaries, f.beneficiaries_female,
         coalesce(p.partners, 0)             as partners,
         coalesce(p.partners_with_mou, 0)    as partners_with_mou,
         coalesce(m.mous_signed, 0)          as mous_signed,
         st.meets_standard
-    from villages v
-    cross join quarter_info qi
-    left join facts f using (kode_desa)
+    from village_quarter f
     left join partners p using (kode_desa)
     left join mous m using (kode_desa)
     left join standard st using (kode_desa)
@@ -64,7 +40,7 @@ summed as (
         provinsi, kabupaten,
         count(*)                                                              as villages,
         count(*) filter (has_data)                                            as villages_reported,
-        count(*) filter (months_reported = 3 and activities >= 1)            as villages_complete,
+        count(*) filter (complete)                                            as villages_complete,
         sum(visitors_male)::bigint         as visitors_male,
         sum(visitors_female)::bigint       as visitors_female,
         sum(visitors_total)::bigint        as visitors_total,

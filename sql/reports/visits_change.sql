@@ -5,28 +5,12 @@ create or replace view report.visits_change as
 with grid as (
     select * from report_internal.registered_village_quarters
 ),
-joined as (
-    select
-        quarter, kabupaten, kecamatan, kode_desa, desa, cohort,
-        months_reported,
-        visitors_total,
-        -- an earlier quarter before the first data is unknown (NULL), not zero
-        case when quarter_index - 1 >= first_quarter_index
-             then coalesce(visitors_total_prev_quarter, 0) end  as visitors_total_prev_quarter,
-        case when quarter_index - 1 >= first_quarter_index
-             then coalesce(months_reported_prev_quarter, 0) end as months_reported_prev_quarter,
-        case when quarter_index - 4 >= first_quarter_index
-             then coalesce(visitors_total_prev_year, 0) end     as visitors_total_prev_year,
-        case when quarter_index - 4 >= first_quarter_index
-             then coalesce(months_reported_prev_year, 0) end    as months_reported_prev_year
-    from grid
-),
 final as (
     select
         quarter, kabupaten, kecamatan, kode_desa, desa, cohort,
         months_reported,
         visitors_total,
-        visitors_total_prev_quarter,
+        visitors_total_prev_quarter,        -- NULL when that quarter is before the first data
         months_reported_prev_quarter,
         visitors_total - visitors_total_prev_quarter                                    as visitors_diff_qoq,
         -- ratios (0.25 = +25 %), NULL when the earlier quarter had no visits or is before the data
@@ -35,6 +19,6 @@ final as (
         months_reported_prev_year,
         visitors_total - visitors_total_prev_year                                       as visitors_diff_yoy,
         (visitors_total - visitors_total_prev_year) / nullif(visitors_total_prev_year, 0)       as visitors_change_yoy
-    from joined
+    from grid
 )
 select * from final;

@@ -1,9 +1,11 @@
 -- Extract table "Ringkasan": one row per scope of the quarterly extract for quarter $quarter:
 -- the province (kabupaten NULL) and each kabupaten/kota. Sums over registered villages, so a
 -- village that did not report still counts in `villages` and in `villages_not_reported`.
-with village_quarter as (
-    -- earlier quarters before the first data are unknown (NULL), not zero (as report.visits_change)
-    select * from report_internal.village_quarters($quarter)
+with totals as (
+    select * from report_internal.region_totals($quarter) where level in ('provinsi', 'kabupaten')
+),
+villages as (
+    select kode_desa, provinsi, kabupaten from report.villages
 ),
 partners as (
     select kode_desa, partners, partners_with_mou from report.partners_by_village
@@ -18,50 +20,24 @@ mous as (
 standard as (
     select kode_desa, meets_standard from report.library_standard
 ),
-per_village as (
+partners_summed as (
+    -- not quarterly (as known at the extract's as-of time), but the MoUs signed in the quarter
     select
-        f.provinsi, f.kabupaten, f.has_data, f.complete,
-        f.visitors_male, f.visitors_female, f.visitors_total,
-        f.visitors_total_prev_quarter, f.visitors_total_prev_year,
-        f.activities, f.activities_pli, f.activities_pm, f.activities_adv,
-        f.participants_male, f.participants_female, f.participants_total,
-        f.beneficiaries, f.beneficiaries_female,
-        coalesce(p.partners, 0)             as partners,
-        coalesce(p.partners_with_mou, 0)    as partners_with_mou,
-        coalesce(m.mous_signed, 0)          as mous_signed,
-        st.meets_standard
-    from village_quarter f
+        v.provinsi, v.kabupaten,
+        coalesce(sum(p.partners), 0)::bigint           as partners,
+        coalesce(sum(p.partners_with_mou), 0)::bigint  as partners_with_mou,
+        coalesce(sum(m.mous_signed), 0)::bigint        as mous_signed,
+        count(*) filter (st.meets_standard)            as libraries_meeting_standard
+    from villages v
     left join partners p using (kode_desa)
     left join mous m using (kode_desa)
     left join standard st using (kode_desa)
+    group by grouping sets ((v.provinsi), (v.provinsi, v.kabupaten))
 ),
-summed as (
-    select
-        provinsi, kabupaten,
-        count(*)                                                              as villages,
-        count(*) filter (has_data)                                            as villages_reported,
-        count(*) filter (complete)                                            as villages_complete,
-        sum(visitors_male)::bigint         as visitors_male,
-        sum(visitors_female)::bigint       as visitors_female,
-        sum(visitors_total)::bigint        as visitors_total,
-        -- NULL, not 0, when the previous quarter is before the first data
-        sum(visitors_total_prev_quarter)::bigint as visitors_total_prev_quarter,
-        sum(visitors_total_prev_year)::bigint    as visitors_total_prev_year,
-        sum(activities)::bigint            as activities,
-        sum(activities_pli)::bigint        as activities_pli,
-        sum(activities_pm)::bigint         as activities_pm,
-        sum(activities_adv)::bigint        as activities_adv,
-        sum(participants_male)::bigint     as participants_male,
-        sum(participants_female)::bigint   as participants_female,
-        sum(participants_total)::bigint    as participants_total,
-        sum(beneficiaries)::bigint         as beneficiaries,
-        sum(beneficiaries_female)::bigint  as beneficiaries_female,
-        sum(partners)::bigint              as partners,
-        sum(partners_with_mou)::bigint     as partners_with_mou,
-        sum(mous_signed)::bigint           as mous_signed,
-        count(*) filter (meets_standard)   as libraries_meeting_standard
-    from per_village
-    group by grouping sets ((provinsi), (provinsi, kabupaten))
+joined as (
+    select t.*, ps.partners, ps.partners_with_mou, ps.mous_signed, ps.libraries_meeting_standard
+    from totals t
+    join partners_summed ps on ps.provinsi = t.provinsi and ps.kabupaten is not distinct from t.kabupaten
 ),
 final as (
     select
@@ -79,7 +55,7 @@ final as (
         beneficiaries, beneficiaries_female,
         partners, partners_with_mou, mous_signed,
         libraries_meeting_standard
-    from summed
+    from joined
 )
 select * from final
 order by provinsi, kabupaten nulls first;

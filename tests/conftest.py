@@ -42,12 +42,18 @@ def sheets_server(sample_files, tmp_path):
 
 
 @pytest.fixture
-def sync_env(sheets_server, tmp_path, monkeypatch):
-    """Environment for a sync against the local server, with a fast quota and fast back-off."""
+def local_sheets_env(sheets_server, monkeypatch):
+    """The Sheets and Drive APIs pointed at the local server, with a fast quota and back-off."""
     monkeypatch.setenv("TPBIS_SHEETS_API_URL", sheets_server.url)
     monkeypatch.setenv("TPBIS_DRIVE_API_URL", sheets_server.url)
     monkeypatch.setenv("TPBIS_SHEETS_READS_PER_MINUTE", "100000")
     monkeypatch.setenv("TPBIS_BACKOFF_SECONDS", "0.01")
+    return sheets_server
+
+
+@pytest.fixture
+def sync_env(local_sheets_env, tmp_path, monkeypatch):
+    """Environment for a sync against the local server (local_sheets_env), into a new warehouse."""
     monkeypatch.setenv("TPBIS_WAREHOUSE", str(tmp_path / "wh" / "tpbis.duckdb"))
     monkeypatch.setenv("TPBIS_REGISTRY", str(CONFIG_DIR / "villages.csv"))
     monkeypatch.setenv("TPBIS_FULL_SWEEP_DAYS", "0")

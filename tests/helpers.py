@@ -1,5 +1,9 @@
-"""Helpers several test modules share: the sample registry and a read-only query."""
+"""Helpers several test modules share: the sample registry, a read-only query, and small HTTP
+peers on 127.0.0.1 (a webhook, a token endpoint)."""
 from __future__ import annotations
+
+import json
+from http.server import BaseHTTPRequestHandler
 
 import duckdb
 
@@ -19,9 +23,35 @@ def query(path, q, params=None) -> list[tuple]:
         con.close()
 
 
+class QuietHandler(BaseHTTPRequestHandler):
+    """A request handler for a LocalPeer: no per-request log line, no Nagle delay (~44 ms a
+    request otherwise), and the two things every handler here does: read the body, answer."""
+    disable_nagle_algorithm = True
+
+    def body(self) -> bytes:
+        return self.rfile.read(int(self.headers.get("Content-Length") or 0))
+
+    def reply(self, status: int, body: bytes = b"", content_type: str = "application/json") -> None:
+        self.send_response(status)
+        if body:
+            self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args):
+        pass
+
+
+def token_answer(access_token: str) -> bytes:
+    """What an OAuth token endpoint answers: a bearer token valid for an hour."""
+    return json.dumps({"access_token": access_token, "expires_in": 3600, "token_type": "Bearer"}).encode()
+
+
 class LocalPeer:
     """A tiny HTTP server on 127.0.0.1 in a thread, for tests that need a peer of their own (a
-    webhook, a token endpoint, a recording proxy): the test writes the request handler."""
+    webhook, a token endpoint, a recording proxy): the test writes the request handler (a
+    QuietHandler). Subclass it to keep what the peer records; a context manager."""
 
     def __init__(self, handler, path: str = ""):
         import threading
@@ -33,3 +63,25 @@ class LocalPeer:
     def close(self):
         self.server.shutdown()
         self.server.server_close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+
+class Webhook(LocalPeer):
+    """A webhook receiver at 127.0.0.1/<path>: records each POST as {"path", "json"} in
+    `bodies` and answers `status` (settable while it runs)."""
+
+    def __init__(self, path: str = "/hook", status: int = 200):
+        self.status, self.bodies = status, []
+        hook = self
+
+        class Handler(QuietHandler):
+            def do_POST(self):
+                hook.bodies.append({"path": self.path, "json": json.loads(self.body() or b"null")})
+                self.reply(hook.status)
+
+        super().__init__(Handler, path)

@@ -2,9 +2,7 @@
 HTTP server on 127.0.0.1, a Prefect notification block, and real syncs that fail nights in a row."""
 from __future__ import annotations
 
-import json
 from datetime import datetime, timedelta, timezone
-from http.server import BaseHTTPRequestHandler
 
 import duckdb
 import pytest
@@ -12,42 +10,15 @@ import pytest
 from tpbis.notify import alerts
 from tpbis.notify.alerts import Alert, AlertConfig
 from tpbis.warehouse.store import apply_schema
-from tests.helpers import LocalPeer
+from tests.helpers import Webhook
 
 T0 = datetime(2026, 11, 1, 18, 0, tzinfo=timezone.utc)
 
 
-class Hook:
-    """A webhook receiver on 127.0.0.1 that records JSON bodies and answers `status`."""
-
-    def __init__(self, status: int = 200):
-        self.status, self.bodies = status, []
-        hook = self
-
-        class Handler(BaseHTTPRequestHandler):
-            disable_nagle_algorithm = True
-
-            def do_POST(self):
-                raw = self.rfile.read(int(self.headers.get("Content-Length", 0)))
-                hook.bodies.append({"path": self.path, "json": json.loads(raw or b"null")})
-                self.send_response(hook.status)
-                self.end_headers()
-
-            def log_message(self, *args):
-                pass
-
-        self.peer = LocalPeer(Handler, "/hooks/tpbis")
-        self.url = self.peer.url
-
-    def close(self):
-        self.peer.close()
-
-
 @pytest.fixture
 def hook():
-    h = Hook()
-    yield h
-    h.close()
+    with Webhook("/hooks/tpbis") as h:
+        yield h
 
 
 def summary(run_id="r5", status="partial", failed=1) -> dict:
@@ -147,7 +118,7 @@ def test_webhook_errors_are_logged_without_the_url(hook, caplog):
     out = [Alert("run_failed", "Sync failed.")]
     with caplog.at_level("INFO", logger="tpbis.notify.alerts"):
         assert alerts.send(summary(), out, AlertConfig(webhook_url=secret_url)) == []
-        closed = Hook()
+        closed = Webhook("/hooks/tpbis")
         closed.close()                                            # nothing listens there any more
         assert alerts.send(summary(), out, AlertConfig(webhook_url=closed.url + "/T0KEN-abc123")) == []
     assert "Alert webhook failed: HTTP 500" in caplog.text

@@ -28,7 +28,7 @@ import yaml
 
 from flows import deployments
 from tpbis.settings import PROJECT_ROOT
-from tests.helpers import LocalPeer
+from tests.helpers import Webhook
 
 BIN = Path(sys.executable).parent
 
@@ -168,31 +168,6 @@ def wait_for(what: str, check, timeout: float, procs=(), logs=()):
 TERMINAL = {"COMPLETED", "FAILED", "CRASHED", "CANCELLED"}
 
 
-class Hook:
-    """A webhook receiver on 127.0.0.1 recording JSON bodies (what the alert block posts)."""
-
-    def __init__(self):
-        import json
-        from http.server import BaseHTTPRequestHandler
-        self.bodies = []
-        bodies = self.bodies
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self):
-                bodies.append(json.loads(self.rfile.read(int(self.headers.get("Content-Length", 0))) or b"null"))
-                self.send_response(200)
-                self.end_headers()
-
-            def log_message(self, *args):
-                pass
-
-        self.peer = LocalPeer(Handler, "/hook")
-        self.url = self.peer.url
-
-    def close(self):
-        self.peer.close()
-
-
 def run_deployment(name: str, env: dict, *params: str) -> str:
     """`prefect deployment run NAME [--param k=v ...]`, as the README shows; returns the run id."""
     args = [str(BIN / "prefect"), "deployment", "run", name]
@@ -248,7 +223,7 @@ def test_served_nightly_sync_runs_through_a_real_prefect_server(sync_env, sheets
     server_log, serve_log = tmp_path / "server.log", tmp_path / "serve.log"
     server = serve = None
     http = httpx.Client(base_url=api, timeout=10, trust_env=False)
-    hook = Hook()
+    hook = Webhook("/hook")
     try:
         server = start([str(BIN / "prefect"), "server", "start", "--host", "127.0.0.1", "--port", str(port)],
                        env, server_log)
@@ -299,8 +274,8 @@ def test_served_nightly_sync_runs_through_a_real_prefect_server(sync_env, sheets
                          240, [server, serve], [server_log, serve_log])
         assert state == "FAILED"
         wait_for("failure notification", lambda: hook.bodies, 60, [server, serve], [server_log, serve_log])
-        assert hook.bodies[0]["subject"].startswith("TPBIS: nightly-sync run ")
-        assert hook.bodies[0]["subject"].endswith(" Failed")
+        assert hook.bodies[0]["json"]["subject"].startswith("TPBIS: nightly-sync run ")
+        assert hook.bodies[0]["json"]["subject"].endswith(" Failed")
         timings["failure notified"] = time.monotonic() - clock
 
         # a partial night (one sheet deleted): Completed named Partial, and its automation fires
@@ -313,8 +288,8 @@ def test_served_nightly_sync_runs_through_a_real_prefect_server(sync_env, sheets
         assert (run["state"]["type"], run["state"]["name"], run["state"]["message"]) == \
             ("COMPLETED", "Partial", "partial: 1 villages failed")
         wait_for("partial notification", lambda: len(hook.bodies) >= 2, 60, [server, serve], [server_log, serve_log])
-        assert [b["subject"] for b in hook.bodies[1:]] == [f"TPBIS: nightly-sync run {run['name']} Partial"]
-        assert "partial: 1 villages failed" in hook.bodies[1]["body"]
+        assert [b["json"]["subject"] for b in hook.bodies[1:]] == [f"TPBIS: nightly-sync run {run['name']} Partial"]
+        assert "partial: 1 villages failed" in hook.bodies[1]["json"]["body"]
         timings["partial notified"] = time.monotonic() - clock
 
         # `prefect deploy --all` next to `tpbis serve`: two more deployments, nothing overwritten

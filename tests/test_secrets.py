@@ -14,11 +14,10 @@ from __future__ import annotations
 
 import json
 import logging
-from http.server import BaseHTTPRequestHandler
 from urllib.parse import parse_qs
 
 import pytest
-from tests.helpers import LocalPeer
+from tests.helpers import LocalPeer, QuietHandler, token_answer
 
 pytestmark = pytest.mark.usefixtures("prefect_harness")
 
@@ -27,40 +26,25 @@ WEBHOOK_TOKEN = "T0KEN-b2c4d6e8f0a1"
 KEY_ID = "5f1c0ffee0ddba11decaf0123456789abcdef012"
 
 
-class LocalEndpoint:
+class LocalEndpoint(LocalPeer):
     """127.0.0.1 endpoint: answers an OAuth token request with ACCESS_TOKEN, records posts."""
 
     def __init__(self):
         self.posts = []
         me = self
 
-        class Handler(BaseHTTPRequestHandler):
-            disable_nagle_algorithm = True
-
+        class Handler(QuietHandler):
             def do_POST(self):
-                raw = self.rfile.read(int(self.headers.get("Content-Length", 0))).decode()
-                me.posts.append((self.path, raw))
-                body = json.dumps({"access_token": ACCESS_TOKEN, "expires_in": 3600, "token_type": "Bearer"})
-                self.send_response(200)
-                self.send_header("Content-Type", "application/json")
-                self.end_headers()
-                self.wfile.write(body.encode())
+                me.posts.append((self.path, self.body().decode()))
+                self.reply(200, token_answer(ACCESS_TOKEN))
 
-            def log_message(self, *args):
-                pass
-
-        self.peer = LocalPeer(Handler)
-        self.url = self.peer.url
-
-    def close(self):
-        self.peer.close()
+        super().__init__(Handler)
 
 
 @pytest.fixture
 def endpoint():
-    e = LocalEndpoint()
-    yield e
-    e.close()
+    with LocalEndpoint() as e:
+        yield e
 
 
 @pytest.fixture

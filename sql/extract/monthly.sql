@@ -5,9 +5,7 @@ with villages as (
     select kode_desa, provinsi, kabupaten from report.villages
 ),
 scopes as (
-    select distinct provinsi, null::varchar as kabupaten from villages
-    union all
-    select distinct provinsi, kabupaten from villages
+    select provinsi, kabupaten from report_internal.extract_scopes
 ),
 months as (
     select (make_date(left($quarter, 4)::int, right($quarter, 1)::int * 3 - 2, 1) + to_months(i))::date as month

@@ -1,13 +1,8 @@
 -- Extract table "Kegiatan per Strategi": activities and participants in quarter $quarter under
 -- each TPBIS strategy, for the province (kabupaten NULL) and each kabupaten. The strategies of
 -- core.strategies always have a row (zero when none was held), in SIM TPBIS order.
-with villages as (
-    select kode_desa, provinsi, kabupaten from report.villages
-),
-scopes as (
-    select distinct provinsi, null::varchar as kabupaten from villages
-    union all
-    select distinct provinsi, kabupaten from villages
+with scopes as (
+    select provinsi, kabupaten from report_internal.extract_scopes
 ),
 by_village as (
     select * from report.activities_by_strategy where quarter = $quarter

@@ -1,20 +1,11 @@
 -- Extract table "Ringkasan": one row per scope of the quarterly extract for quarter $quarter:
 -- the province (kabupaten NULL) and each kabupaten/kota. Sums over registered villages, so a
 -- village that did not report still counts in `villages` and in `villages_not_reported`.
-with villages as (
+with totals as (
+    select * from report_internal.region_totals($quarter) where level in ('provinsi', 'kabupaten')
+),
+villages as (
     select kode_desa, provinsi, kabupaten from report.villages
-),
-facts as (
-    select * from report_internal.base_village_quarters where quarter = $quarter
-),
-quarter_info as (
-    -- earlier quarters before the first data are unknown (NULL), not zero (as report.visits_change)
-    select
-        report.quarter_index(make_date(left($quarter, 4)::int, right($quarter, 1)::int * 3 - 2, 1)) - 1
-            >= min(first_quarter_index) as has_prev_quarter,
-        report.quarter_index(make_date(left($quarter, 4)::int, right($quarter, 1)::int * 3 - 2, 1)) - 4
-            >= min(first_quarter_index) as has_prev_year
-    from report_internal.base_quarters
 ),
 partners as (
     select kode_desa, partners, partners_with_mou from report.partners_by_village
@@ -29,63 +20,24 @@ mous as (
 standard as (
     select kode_desa, meets_standard from report.library_standard
 ),
-per_village as (
+partners_summed as (
+    -- not quarterly (as known at the extract's as-of time), but the MoUs signed in the quarter
     select
         v.provinsi, v.kabupaten,
-        coalesce(f.has_data, false)         as has_data,
-        coalesce(f.months_reported, 0)      as months_reported,
-        coalesce(f.visitors_male, 0)        as visitors_male,
-        coalesce(f.visitors_female, 0)      as visitors_female,
-        coalesce(f.visitors_total, 0)       as visitors_total,
-        case when qi.has_prev_quarter then coalesce(f.visitors_total_prev_quarter, 0) end as visitors_total_prev_quarter,
-        case when qi.has_prev_year then coalesce(f.visitors_total_prev_year, 0) end       as visitors_total_prev_year,
-        coalesce(f.activities, 0)           as activities,
-        coalesce(f.activities_pli, 0)       as activities_pli,
-        coalesce(f.activities_pm, 0)        as activities_pm,
-        coalesce(f.activities_adv, 0)       as activities_adv,
-        coalesce(f.participants_male, 0)    as participants_male,
-        coalesce(f.participants_female, 0)  as participants_female,
-        coalesce(f.participants_total, 0)   as participants_total,
-        coalesce(f.beneficiaries, 0)        as beneficiaries,
-        coalesce(f.beneficiaries_female, 0) as beneficiaries_female,
-        coalesce(p.partners, 0)             as partners,
-        coalesce(p.partners_with_mou, 0)    as partners_with_mou,
-        coalesce(m.mous_signed, 0)          as mous_signed,
-        st.meets_standard
+        coalesce(sum(p.partners), 0)::bigint           as partners,
+        coalesce(sum(p.partners_with_mou), 0)::bigint  as partners_with_mou,
+        coalesce(sum(m.mous_signed), 0)::bigint        as mous_signed,
+        count(*) filter (st.meets_standard)            as libraries_meeting_standard
     from villages v
-    cross join quarter_info qi
-    left join facts f using (kode_desa)
     left join partners p using (kode_desa)
     left join mous m using (kode_desa)
     left join standard st using (kode_desa)
+    group by grouping sets ((v.provinsi), (v.provinsi, v.kabupaten))
 ),
-summed as (
-    select
-        provinsi, kabupaten,
-        count(*)                                                              as villages,
-        count(*) filter (has_data)                                            as villages_reported,
-        count(*) filter (months_reported = 3 and activities >= 1)            as villages_complete,
-        sum(visitors_male)::bigint         as visitors_male,
-        sum(visitors_female)::bigint       as visitors_female,
-        sum(visitors_total)::bigint        as visitors_total,
-        -- NULL, not 0, when the previous quarter is before the first data
-        sum(visitors_total_prev_quarter)::bigint as visitors_total_prev_quarter,
-        sum(visitors_total_prev_year)::bigint    as visitors_total_prev_year,
-        sum(activities)::bigint            as activities,
-        sum(activities_pli)::bigint        as activities_pli,
-        sum(activities_pm)::bigint         as activities_pm,
-        sum(activities_adv)::bigint        as activities_adv,
-        sum(participants_male)::bigint     as participants_male,
-        sum(participants_female)::bigint   as participants_female,
-        sum(participants_total)::bigint    as participants_total,
-        sum(beneficiaries)::bigint         as beneficiaries,
-        sum(beneficiaries_female)::bigint  as beneficiaries_female,
-        sum(partners)::bigint              as partners,
-        sum(partners_with_mou)::bigint     as partners_with_mou,
-        sum(mous_signed)::bigint           as mous_signed,
-        count(*) filter (meets_standard)   as libraries_meeting_standard
-    from per_village
-    group by grouping sets ((provinsi), (provinsi, kabupaten))
+joined as (
+    select t.*, ps.partners, ps.partners_with_mou, ps.mous_signed, ps.libraries_meeting_standard
+    from totals t
+    join partners_summed ps on ps.provinsi = t.provinsi and ps.kabupaten is not distinct from t.kabupaten
 ),
 final as (
     select
@@ -103,7 +55,7 @@ final as (
         beneficiaries, beneficiaries_female,
         partners, partners_with_mou, mous_signed,
         libraries_meeting_standard
-    from summed
+    from joined
 )
 select * from final
 order by provinsi, kabupaten nulls first;

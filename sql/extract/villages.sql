@@ -2,12 +2,12 @@
 -- every indicator the quarterly report shows per village. The traffic light (status_local)
 -- uses LOCAL thresholds bound from config/report_thresholds.csv ($hijau_* / $kuning_*): it is
 -- a province convention, not a Perpusnas indicator.
-with villages as (
-    select * from report.villages
-),
-facts as (
+with village_quarter as (
     -- this quarter's numbers, and the visits of the quarter before / a year before
-    select * from report_internal.base_village_quarters where quarter = $quarter
+    select * from report_internal.village_quarters($quarter)
+),
+libraries as (
+    select kode_desa, library_name from report.villages
 ),
 partners as (
     select kode_desa, partners, partners_with_mou from report.partners_by_village
@@ -15,43 +15,26 @@ partners as (
 standard as (
     select kode_desa, meets_standard, gaps from report.library_standard
 ),
-quarter_months as (
-    -- the quarter's three month names, 'Okt 2022' ..., to name the months a village did not send
-    select list_transform([0, 1, 2], lambda i:
-        ['Jan', 'Feb', 'Mar', 'Apr', 'Mei', 'Jun', 'Jul', 'Agu', 'Sep', 'Okt', 'Nov', 'Des'][right($quarter, 1)::int * 3 - 2 + i]
-        || ' ' || left($quarter, 4)) as month_names
-),
 joined as (
     select
-        v.provinsi, v.kabupaten, v.kecamatan, v.kode_desa, v.desa, v.cohort, v.library_name,
-        coalesce(f.months_reported, 0)             as months_reported,
-        coalesce(f.visitors_male, 0)               as visitors_male,
-        coalesce(f.visitors_female, 0)             as visitors_female,
-        coalesce(f.visitors_total, 0)              as visitors_total,
+        f.provinsi, f.kabupaten, f.kecamatan, f.kode_desa, f.desa, f.cohort, l.library_name,
+        f.months_reported, f.visitors_male, f.visitors_female, f.visitors_total,
         -- ratios; NULL when the earlier quarter had no visits (or is before the data)
         (f.visitors_total - f.visitors_total_prev_quarter) / nullif(f.visitors_total_prev_quarter, 0)
                                                    as visitors_change_qoq,
         (f.visitors_total - f.visitors_total_prev_year) / nullif(f.visitors_total_prev_year, 0)
                                                    as visitors_change_yoy,
-        coalesce(f.activities, 0)                  as activities,
-        coalesce(f.activities_pli, 0)              as activities_pli,
-        coalesce(f.activities_pm, 0)               as activities_pm,
-        coalesce(f.activities_adv, 0)              as activities_adv,
-        coalesce(f.participants_male, 0)           as participants_male,
-        coalesce(f.participants_female, 0)         as participants_female,
-        coalesce(f.participants_total, 0)          as participants_total,
-        coalesce(f.beneficiaries, 0)               as beneficiaries,
-        coalesce(f.beneficiaries_female, 0)        as beneficiaries_female,
+        f.activities, f.activities_pli, f.activities_pm, f.activities_adv,
+        f.participants_male, f.participants_female, f.participants_total,
+        f.beneficiaries, f.beneficiaries_female,
         coalesce(p.partners, 0)::bigint            as partners,
         coalesce(p.partners_with_mou, 0)::bigint   as partners_with_mou,
-        -- as report.reporting_completeness: bit 0/1/2 of month_mask = 1st/2nd/3rd month sent
-        array_to_string(list_filter(q.month_names, lambda name, i: (coalesce(f.month_mask, 0) >> (i - 1)) & 1 = 0), ', ')
-                                                   as missing_months,
+        f.complete,
+        f.missing_months,
         st.meets_standard,
         st.gaps                                    as standard_gaps
-    from villages v
-    cross join quarter_months q
-    left join facts f using (kode_desa)
+    from village_quarter f
+    left join libraries l using (kode_desa)
     left join partners p using (kode_desa)
     left join standard st using (kode_desa)
 ),
@@ -65,7 +48,7 @@ final as (
         participants_female / nullif(participants_total, 0) as participants_female_share,
         beneficiaries, beneficiaries_female,
         partners, partners_with_mou,
-        months_reported = 3 and activities >= 1 as complete,
+        complete,
         missing_months,
         meets_standard, standard_gaps,
         -- LOCAL traffic light: red when any indicator is under its kuning threshold, yellow

@@ -2,12 +2,8 @@
 -- village held at least once in that quarter (absent categories have no row).
 create or replace view report.activities_by_category as
 with activities as (
-    -- core directly, with the quarter label computed per row: a filter on `quarter` then
-    -- reaches the scan
-    select kode_desa, category, strategy, participants_male, participants_female,
-        report.quarter_label(report.quarter_index(activity_date)) as quarter
-    from core.activities
-    where core.valid_at(valid_from, valid_to, core.as_of())
+    select kode_desa, quarter, category, strategy, participants_male, participants_female
+    from report.activities
 ),
 villages as (
     select kode_desa, desa, kecamatan, kabupaten, provinsi from core.villages

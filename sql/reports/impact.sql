@@ -2,9 +2,7 @@
 -- person who benefited (Dampak tab): how many, how many women, what changed, incomes, products.
 create or replace view report.impact as
 with benefits as (
-    select *, report.quarter_label(report.quarter_index(month)) as quarter
-    from core.benefits
-    where core.valid_at(valid_from, valid_to, core.as_of())
+    select * from report.benefits
 ),
 villages as (
     select kode_desa, desa, kecamatan, kabupaten, provinsi from core.villages

@@ -5,7 +5,6 @@ Drive request carries that token."""
 from __future__ import annotations
 
 import json
-from http.server import BaseHTTPRequestHandler
 from urllib.parse import parse_qs
 
 import pytest
@@ -14,12 +13,12 @@ from typer.testing import CliRunner
 
 from flows.nightly_sync import nightly_sync
 from tpbis.cli.main import app
-from tests.helpers import LocalPeer
+from tests.helpers import LocalPeer, QuietHandler, token_answer
 
 FAKE_TOKEN = "ya29.adc-FAKE-token-for-tests"
 
 
-class Local:
+class Local(LocalPeer):
     """A tiny HTTP server on 127.0.0.1: the OAuth token endpoint (POST /token), and a
     recording pass-through to the local Sheets server for everything else."""
 
@@ -28,27 +27,18 @@ class Local:
         self.authorizations: list[str | None] = []
         me = self
 
-        class Handler(BaseHTTPRequestHandler):
-            disable_nagle_algorithm = True
+        class Handler(QuietHandler):
             protocol_version = "HTTP/1.1"
 
-            def _send(self, status: int, body: bytes, content_type="application/json"):
-                self.send_response(status)
-                self.send_header("Content-Type", content_type)
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-
             def _forward(self, method: str):
-                raw = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                raw = self.body()
                 if self.path == "/token":
                     me.token_posts.append(parse_qs(raw.decode()))
-                    return self._send(200, json.dumps({"access_token": FAKE_TOKEN, "expires_in": 3600,
-                                                       "token_type": "Bearer"}).encode())
+                    return self.reply(200, token_answer(FAKE_TOKEN))
                 me.authorizations.append(self.headers.get("Authorization"))
                 r = requests.request(method, upstream + self.path, data=raw or None, timeout=30,
                                      headers={"Content-Type": self.headers.get("Content-Type", "application/json")})
-                self._send(r.status_code, r.content, r.headers.get("Content-Type", "application/json"))
+                self.reply(r.status_code, r.content, r.headers.get("Content-Type", "application/json"))
 
             def do_GET(self):
                 self._forward("GET")
@@ -56,21 +46,13 @@ class Local:
             def do_POST(self):
                 self._forward("POST")
 
-            def log_message(self, *args):
-                pass
-
-        self.peer = LocalPeer(Handler)
-        self.url = self.peer.url
-
-    def close(self):
-        self.peer.close()
+        super().__init__(Handler)
 
 
 @pytest.fixture
 def local(sheets_server):
-    server = Local(sheets_server.url)
-    yield server
-    server.close()
+    with Local(sheets_server.url) as server:
+        yield server
 
 
 @pytest.fixture

@@ -19,12 +19,8 @@ OK, NOT_SHARED, DELETED, OLD_TEMPLATE, EDITED = (
 
 
 @pytest.fixture
-def env(sheets_server, tmp_path, monkeypatch):
-    monkeypatch.setenv("TPBIS_SHEETS_API_URL", sheets_server.url)
-    monkeypatch.setenv("TPBIS_DRIVE_API_URL", sheets_server.url)
-    monkeypatch.setenv("TPBIS_SHEETS_READS_PER_MINUTE", "100000")
-    monkeypatch.setenv("TPBIS_BACKOFF_SECONDS", "0.01")
-
+def env(local_sheets_env, tmp_path):
+    """The local server, and a registry of the sample villages named."""
     def registry(*codes: str):
         path = tmp_path / "villages.csv"
         path.write_text("\n".join([HEADER, *(BY_CODE[c] for c in codes)]) + "\n", encoding="utf-8")

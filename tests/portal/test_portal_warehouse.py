@@ -16,6 +16,19 @@ from tpbis.portal.snapshot import Warehouse
 NEW_VILLAGE = "14.03.03.2077"
 
 
+def publish_with_new_village(published, desa: str, spreadsheet_key: str) -> None:
+    """A new snapshot with NEW_VILLAGE added, published the sync's way: build a new file next
+    to the published one, then os.replace it over that."""
+    work = published.with_name("next.duckdb")
+    shutil.copy(published, work)
+    con = duckdb.connect(str(work))
+    con.execute("insert into core.villages values (?, ?, 'Bukit Batu', 'Bengkalis', 'Riau', 'replikasi', 2026, ?)",
+                [NEW_VILLAGE, desa, spreadsheet_key])
+    con.execute("checkpoint")
+    con.close()
+    os.replace(work, published)
+
+
 def test_new_snapshot_is_seen_without_restart(portal_files, tmp_path):
     published = tmp_path / "tpbis.duckdb"
     shutil.copy(portal_files["warehouse"], published)
@@ -24,15 +37,7 @@ def test_new_snapshot_is_seen_without_restart(portal_files, tmp_path):
         login(client, "bengkalis")
         assert NEW_VILLAGE not in client.get("/desa").text
         downloads_before = client.get("/unduh/2023Q4").text
-        # the sync's way: build a new file, then os.replace it over the published one
-        work = tmp_path / "next.duckdb"
-        shutil.copy(published, work)
-        con = duckdb.connect(str(work))
-        con.execute("insert into core.villages values (?, 'Desa Baru Tujuh', 'Bukit Batu', 'Bengkalis', 'Riau', "
-                    "'replikasi', 2026, 'key-baru')", [NEW_VILLAGE])
-        con.execute("checkpoint")
-        con.close()
-        os.replace(work, published)
+        publish_with_new_village(published, "Desa Baru Tujuh", "key-baru")
         listing = client.get("/desa").text
         assert NEW_VILLAGE in listing and "Desa Baru Tujuh" in listing
         assert client.get(f"/desa/{NEW_VILLAGE}").status_code == 200
@@ -77,14 +82,7 @@ def test_watch_prepares_a_new_snapshot_in_the_background(portal_files, tmp_path)
         assert ready.wait(30)
         first = calls[0]
         ready.clear()
-        work = tmp_path / "next.duckdb"
-        shutil.copy(published, work)
-        con = duckdb.connect(str(work))
-        con.execute("insert into core.villages values (?, 'Desa Baru', 'Bukit Batu', 'Bengkalis', 'Riau', "
-                    "'replikasi', 2026, 'key-baru-2')", [NEW_VILLAGE])
-        con.execute("checkpoint")
-        con.close()
-        os.replace(work, published)
+        publish_with_new_village(published, "Desa Baru", "key-baru-2")
         assert ready.wait(30)
         assert calls[-1] != first and len(set(calls)) == 2
         assert NEW_VILLAGE in {r["kode_desa"] for r in wh.rows("quality", prefix="14.03.", quarter_index=8095, limit=50)}

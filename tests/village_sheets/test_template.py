@@ -31,15 +31,9 @@ runner = CliRunner()
 
 
 @pytest.fixture
-def env(sheets_server, tmp_path, monkeypatch):
-    """The local server, and a registry that starts with the header only."""
-    monkeypatch.setenv("TPBIS_SHEETS_API_URL", sheets_server.url)
-    monkeypatch.setenv("TPBIS_DRIVE_API_URL", sheets_server.url)
-    monkeypatch.setenv("TPBIS_SHEETS_READS_PER_MINUTE", "100000")
+def env(sync_env, tmp_path, monkeypatch):
+    """The local server (as for a sync), and a registry that starts with the header only."""
     monkeypatch.setenv("TPBIS_SHEETS_WRITES_PER_MINUTE", "100000")
-    monkeypatch.setenv("TPBIS_BACKOFF_SECONDS", "0.01")
-    monkeypatch.setenv("TPBIS_FULL_SWEEP_DAYS", "0")
-    monkeypatch.setenv("TPBIS_WAREHOUSE", str(tmp_path / "wh" / "tpbis.duckdb"))
     registry = tmp_path / "villages.csv"
     registry.write_text((CONFIG_DIR / "villages.csv").read_text().splitlines()[0] + "\n")
     monkeypatch.setenv("TPBIS_REGISTRY", str(registry))

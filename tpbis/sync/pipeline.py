@@ -24,7 +24,7 @@ from typing import Callable, Iterable, Iterator
 
 from tpbis.sync.progress import Tracker
 from tpbis.sync.steps import Fetched, build_batch
-from tpbis.warehouse.store import Batch, with_arrow_tables
+from tpbis.warehouse.store import Batch
 from transforms.reference import Reference
 
 
@@ -71,8 +71,7 @@ def _build_batch(run_id: str, started: datetime, fetched: list[Fetched], state: 
     for the whole run matters: readers and header matches are memoised per Reference, and a
     fresh copy per chunk (unpickled with its arguments) made every memo lookup compare two
     equal Reference objects field by field."""
-    batch = build_batch(run_id, started, fetched, state, ref if ref is not None else _worker_ref, **keywords)
-    return with_arrow_tables(batch)     # converted here, in the worker, not in the loading process
+    return build_batch(run_id, started, fetched, state, ref if ref is not None else _worker_ref, **keywords)
 
 
 @contextmanager

@@ -168,15 +168,10 @@ def load_batch(con, batch: Batch, *, in_transaction: bool = False) -> None:
 
 
 def arrow_table(rows: pd.DataFrame | pa.Table) -> pa.Table:
-    """Stage through Arrow: DuckDB scans it about twice as fast as a pandas frame. A parse
-    worker converts its batch's tables already (tpbis.sync.pipeline), off the loading process."""
+    """Stage through Arrow: DuckDB scans it about twice as fast as a pandas frame. Converted
+    here, in the loading process, not in a parse worker: the parses are the longer path (an
+    Arrow batch from the workers made a 2,000-sheet sync slower, 16 s against 12-13 s)."""
     return rows if isinstance(rows, pa.Table) else pa.Table.from_pandas(rows, preserve_index=False)
-
-
-def with_arrow_tables(batch: Batch) -> Batch:
-    """The same batch with its core tables as Arrow tables (what `load_batch` stages)."""
-    batch.tables = {table: arrow_table(rows) for table, rows in batch.tables.items()}
-    return batch
 
 
 def _core_types(con) -> dict[tuple[str, str], str]:

@@ -5,8 +5,6 @@ chunk; the same rows, columns and dtypes as concatenating each workbook's frames
 """
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import numpy as np
 import pandas as pd
 import pyarrow as pa
@@ -14,9 +12,6 @@ import pyarrow as pa
 from transforms.columns import TAB_COUNT_COLUMNS, TABLE_COLUMNS, TABLE_TABS, all_columns
 from transforms.frames import constant_strings, frame, integers, strings
 from transforms.tabs import typed_array
-
-if TYPE_CHECKING:
-    from transforms.workbook import ParsedParts
 
 __all__ = ["FETCHED_AT_DTYPE", "concat_arrays", "join_parts"]
 
@@ -38,10 +33,11 @@ def repeat_strings(values: list[str], counts: np.ndarray):
     return pd.arrays.ArrowStringArray(pa.array(values, type=pa.large_string()).take(pa.array(index)))
 
 
-def join_parts(parts: list[ParsedParts]) -> dict[str, pd.DataFrame]:
+def join_parts(parts: list) -> dict[str, pd.DataFrame]:
     """The tables (and `tab_counts`, with kode_desa and spreadsheet_key) of many parsed
-    workbooks, one DataFrame each: the same rows, columns and dtypes as concatenating the
-    frames of `parse_workbook` one by one (the lineage columns are built once per chunk)."""
+    workbooks (`transforms.workbook.ParsedParts`), one DataFrame each: the same rows, columns
+    and dtypes as concatenating the frames of `parse_workbook` one by one (the lineage
+    columns are built once per chunk)."""
     out = {}
     keys, codes = [p.spreadsheet_key for p in parts], [p.kode_desa for p in parts]
     stamps = np.array([p.fetched_at.tz_convert(None).to_datetime64() for p in parts], dtype="datetime64[us]")

@@ -32,8 +32,9 @@ from transforms.reference import Reference
 from transforms.rules import Found
 from transforms.tabs import TabResult, typed_array
 from transforms.text import is_blank
-from transforms.workbook import (FETCHED_AT_DTYPE, REQUIRED_TABS, _concat_arrays, find_tabs, join_parts,
-                                 parse_profile_tab)
+from transforms.profile_tab import parse_profile_tab
+from transforms.stacking import FETCHED_AT_DTYPE, concat_arrays, join_parts
+from transforms.workbook import REQUIRED_TABS, find_tabs
 
 __all__ = ["Book", "ParsedChunk", "parse_chunk"]
 
@@ -160,7 +161,7 @@ def _parse_run(books: Sequence[Book], run: list[int], ref: Reference, today: dat
                 counts[owner][tab] = (result.rows_read, result.rows_loaded)
             owner = np.repeat(np.array([o for o, _ in results], dtype=np.int64),
                               [len(r.source_rows) for _, r in results]).astype(np.int64)
-            columns = {name: _concat_arrays([r.columns[name] for _, r in results])
+            columns = {name: concat_arrays([r.columns[name] for _, r in results])
                        for name in TABLE_COLUMNS[table]} if results else None
             source = np.concatenate([r.source_rows for _, r in results]) if results else np.zeros(0, np.int64)
         else:

@@ -2,7 +2,7 @@
 
 This is the entry point the sync calls after fetching a spreadsheet with `values:batchGet`
 (UNFORMATTED_VALUE, SERIAL_NUMBER). It finds the template tabs, parses each (the data tabs in
-tabs.py; the key/value Profil tab here, because it is checked against the village registry),
+tabs.py; the key/value Profil tab in profile_tab.py, checked against the village registry),
 adds lineage (which village, spreadsheet, tab, sheet row and fetch the row came from), and
 checks the row-count invariant of contract section 3 before returning: a row read is either
 loaded or rejected, never lost.
@@ -16,23 +16,22 @@ from datetime import date, datetime, timezone
 
 import numpy as np
 import pandas as pd
-import pyarrow as pa
 
 from transforms.cells import normalise_value_ranges
-from transforms.column_reading import read_column
 from transforms.columns import TAB_COUNT_COLUMNS, TABLE_COLUMNS, TABLE_TABS, all_columns
 from transforms.frames import constant_strings, frame, integers, strings
-from transforms.headers import HEADER_SCAN_ROWS, UnreadableSheet, header_keys
+from transforms.headers import UnreadableSheet
+from transforms.profile_tab import parse_profile_tab
 from transforms.reference import Reference
-from transforms.rules import CODES, Found, problems_frame
+from transforms.rules import Found, problems_frame
+from transforms.stacking import FETCHED_AT_DTYPE, join_parts
 from transforms.tabs import TabResult, parse_table_tab, typed_array
-from transforms.text import cell_text, is_blank, normalise_place_name
+from transforms.text import is_blank
 
 __all__ = ["ParsedWorkbook", "ParsedParts", "UnreadableSheet", "parse_workbook", "parse_workbook_parts", "join_parts",
            "find_tabs"]
 
 REQUIRED_TABS = ("Kunjungan", "Kegiatan")
-FETCHED_AT_DTYPE = pd.DatetimeTZDtype("us", "UTC")
 
 
 @dataclass
@@ -81,90 +80,6 @@ def find_tabs(value_ranges: Mapping[str, list]) -> dict[str, list]:
         if tab and tab not in found:
             found[tab] = rows or []
     return found
-
-
-PROFILE_REGISTRY_FIELDS = {"kode_desa": "kode_desa", "desa_name": "desa", "kecamatan_name": "kecamatan",
-                           "kabupaten_name": "kabupaten"}
-
-
-def _profile_layout(rows: list, lookup) -> tuple[int, int, int, str]:
-    """(key column, value column, first data row index, key header text): the `Isian`/`Nilai`
-    header if there is one in the first rows; else, from the top, the column that names the
-    most known fields (a `No` column may come first) and the column to its right."""
-    hits: dict[int, int] = {}
-    for r, row in enumerate(rows[:HEADER_SCAN_ROWS]):
-        found = {}
-        for j, cell in enumerate(row):
-            field = lookup.get(header_keys(cell)[0]) if not is_blank(cell) else None
-            found.setdefault(field, (j, cell_text(cell).strip()))
-            if field and not field.startswith("_"):
-                hits[j] = hits.get(j, 0) + 1
-        if "_key" in found and "_value" in found:
-            return found["_key"][0], found["_value"][0], r + 1, found["_key"][1]
-    key = max(hits, key=lambda j: (hits[j], -j)) if hits else 0
-    return key, key + 1, 0, "Isian"
-
-
-def _digits(value) -> str:
-    return "".join(ch for ch in cell_text(value) if ch.isdigit())
-
-
-def _differs(field: str, typed: object, village: Mapping, variants: Mapping) -> str | None:
-    """The registry's value when a Profil place field names another village, else None.
-    Codes compare by their digits (`14.03.02.2008` = `1403022008`), names by place-name form."""
-    expected = village.get(PROFILE_REGISTRY_FIELDS[field])
-    if typed is None or expected is None or str(expected).strip() == "":
-        return None
-    if field == "kode_desa":
-        same = _digits(typed) == _digits(expected)
-    else:
-        same = normalise_place_name(typed, variants) == normalise_place_name(expected, variants)
-    return None if same else str(expected)
-
-
-def parse_profile_tab(rows: list, ref: Reference, village: Mapping, today: date) -> TabResult:
-    """The Profil tab as at most one row. Each filled field line is a data row: it loads, or is
-    rejected (unreadable value, unknown or repeated field). Place fields that name another
-    village than the registry's are loaded and warned about (`profile_other_village`)."""
-    tab, lookup = "Profil", ref.header_lookup["Profil"]
-    specs = {s.field: s for s in ref.columns[tab] if not s.field.startswith("_")}
-    key_col, value_col, start, key_label = _profile_layout(rows, lookup)
-    values: dict[str, object] = {}
-    seen: dict[str, int] = {}
-    rejected, warned, loaded_rows, read = [], [], [], 0
-
-    def problem(into, reason, row, column, value, detail=""):
-        into.append(Found(tab, reason, np.array([row]), column, [value], [detail], len(into)))
-
-    for r in range(start, len(rows)):
-        row, sheet_row = rows[r], r + 1
-        key = row[key_col] if len(row) > key_col else None
-        value = row[value_col] if len(row) > value_col else None
-        field = None if is_blank(key) else next((lookup[k] for k in header_keys(key) if k in lookup), None)
-        field = field if field in specs else None
-        if is_blank(value) and (is_blank(key) or field is None):
-            continue                        # blank line, title or section heading
-        read += 1
-        label = " ".join(cell_text(key).split()) if field else key_label
-        if field is None:
-            problem(rejected, "unknown_field", sheet_row, key_label, cell_text(key if not is_blank(key) else value))
-            continue
-        if field in seen:
-            problem(rejected, "duplicate_field", sheet_row, label, label, str(seen[field]))
-            continue
-        reading = read_column([value], tab, specs[field], ref, today)
-        if reading.reasons[0]:
-            note = reading.notes.get(0)
-            problem(rejected, CODES[reading.reasons[0]], sheet_row, label, cell_text(value), note.detail if note else "")
-            continue
-        seen[field] = sheet_row
-        values[field] = reading.values[0]
-        loaded_rows.append(sheet_row)
-        if field in PROFILE_REGISTRY_FIELDS and (expected := _differs(field, values[field], village, ref.name_variants)):
-            problem(warned, "profile_other_village", sheet_row, label, cell_text(value), expected)
-    one = np.zeros(1 if loaded_rows else 0, dtype=np.int64)
-    out = {name: typed_array(dtype, [values.get(name)], one) for name, dtype in TABLE_COLUMNS["profile"].items()}
-    return TabResult(tab, out, np.array(loaded_rows[:1], dtype=np.int64), rejected, warned, read, len(loaded_rows))
 
 
 def _frame(table: str, result: TabResult, kode_desa: str, key: str, fetched_at: pd.Timestamp) -> pd.DataFrame:
@@ -274,47 +189,3 @@ def parse_workbook_parts(
                        tab_names={table: results[table].tab for table in TABLE_TABS},
                        rejections=rejections, warnings=warnings, tab_counts=tab_counts,
                        kode_desa=kode_desa, spreadsheet_key=spreadsheet_key, fetched_at=stamp)
-
-
-def _concat_arrays(arrays: list):
-    """One array from same-typed pandas/numpy arrays (the typed columns of `typed_array`)."""
-    if all(isinstance(a, np.ndarray) for a in arrays):
-        return np.concatenate(arrays)
-    kind = type(arrays[0])
-    if all(type(a) is kind for a in arrays) and len({str(a.dtype) for a in arrays}) == 1:
-        return kind._concat_same_type(arrays)
-    return pd.concat([pd.Series(a) for a in arrays], ignore_index=True).array
-
-
-def _repeat_strings(values: list[str], counts: np.ndarray):
-    index = np.repeat(np.arange(len(values), dtype=np.int64), counts)
-    return pd.arrays.ArrowStringArray(pa.array(values, type=pa.large_string()).take(pa.array(index)))
-
-
-def join_parts(parts: list[ParsedParts]) -> dict[str, pd.DataFrame]:
-    """The tables (and `tab_counts`, with kode_desa and spreadsheet_key) of many parsed
-    workbooks, one DataFrame each: the same rows, columns and dtypes as concatenating the
-    frames of `parse_workbook` one by one (the lineage columns are built once per chunk)."""
-    out = {}
-    keys, codes = [p.spreadsheet_key for p in parts], [p.kode_desa for p in parts]
-    stamps = np.array([p.fetched_at.tz_convert(None).to_datetime64() for p in parts], dtype="datetime64[us]")
-    for table in TABLE_TABS:
-        counts = np.array([len(p.tables[table][1]) for p in parts], dtype=np.int64)
-        n = int(counts.sum())
-        columns = {name: _concat_arrays([p.tables[table][0][name] for p in parts]) if parts
-                   else typed_array(dtype, [None], np.zeros(0, dtype=np.int64))
-                   for name, dtype in TABLE_COLUMNS[table].items()}
-        columns["kode_desa"] = _repeat_strings(codes, counts)
-        columns["spreadsheet_key"] = _repeat_strings(keys, counts)
-        columns["tab"] = constant_strings(TABLE_TABS[table], n)
-        columns["source_row"] = integers(np.concatenate([p.tables[table][1] for p in parts]) if parts
-                                         else np.zeros(0, dtype=np.int64))
-        columns["fetched_at"] = pd.array(np.repeat(stamps, counts), dtype=FETCHED_AT_DTYPE)
-        out[table] = frame({name: columns[name] for name in all_columns(table)}, n)
-    counts = np.array([len(p.tab_counts) for p in parts], dtype=np.int64)
-    tab_counts = {name: _concat_arrays([p.tab_counts[name].array for p in parts]) if parts
-                  else (strings([]) if dtype == "string" else integers(np.zeros(0, np.int64)))
-                  for name, dtype in TAB_COUNT_COLUMNS.items()}
-    out["tab_counts"] = frame({"kode_desa": _repeat_strings(codes, counts),
-                               "spreadsheet_key": _repeat_strings(keys, counts), **tab_counts}, int(counts.sum()))
-    return out

@@ -179,6 +179,14 @@ def test_disk_full_is_one_line_and_the_previous_snapshot_stays(sync_env, sheets_
         con.close()
 
 
+def test_disk_full_at_a_checkpoint_after_a_chunk_is_one_line_too(sync_env, sheets_server, tiny_disk, monkeypatch):
+    """Every commit checkpoints (a big night's WAL): DuckDB's FATAL error ends the same way."""
+    from tpbis.warehouse import workfile
+    monkeypatch.setattr(workfile, "CHECKPOINT_THRESHOLD", "1kB")
+    test_disk_full_is_one_line_and_the_previous_snapshot_stays(sync_env, sheets_server, tiny_disk, monkeypatch,
+                                                               1024 * 1024)
+
+
 def test_when_only_the_snapshots_raw_cells_survive_core_is_replayed_from_them(sync_env):
     nightly_sync()
     work = Settings.from_env().working_file

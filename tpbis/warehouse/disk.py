@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import errno
 import functools
+import re
 from pathlib import Path
 
 import duckdb
@@ -40,7 +41,7 @@ def disk_full_is_cannot_run(step):
             if not is_disk_full(e):
                 raise
             settings = next((a for a in args if isinstance(a, Settings)), None)
-            where = str(settings.warehouse.resolve().parent) if settings else database_dir(con)
+            where = str(settings.warehouse.resolve().parent) if settings else written_dir(e) or database_dir(con)
             for undo in ("rollback", None):
                 try:
                     con.execute(undo) if undo else con.close()
@@ -52,6 +53,13 @@ def disk_full_is_cannot_run(step):
                     leftover.unlink(missing_ok=True)
             raise CannotRun(f"disk full at {where}") from e
     return guarded
+
+
+def written_dir(e: BaseException) -> str | None:
+    """The directory of the file a DuckDB error could not write (`Could not write file "PATH"`):
+    after a FATAL error (a checkpoint that hit the full disk) the connection answers no query."""
+    match = re.search(r'write file "([^"]+)"', str(e))
+    return str(Path(match.group(1)).resolve().parent) if match else None
 
 
 def database_dir(con) -> str:

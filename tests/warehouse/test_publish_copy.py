@@ -41,6 +41,25 @@ def report_rows(path: Path) -> dict[str, list[str]]:
         con.close()
 
 
+def catalog(path: Path) -> dict[str, list]:
+    """Everything a reader can list: schemas, tables and views with their columns and
+    comments, macros, sequences, indexes, types."""
+    queries = {
+        "schemas": "select schema_name, comment from duckdb_schemas()",
+        "tables": "select schema_name, table_name, comment, column_count from duckdb_tables()",
+        "views": "select schema_name, view_name, comment from duckdb_views() where not internal",
+        "columns": "select schema_name, table_name, column_name, data_type, comment from duckdb_columns()",
+        "macros": "select schema_name, function_name, function_type from duckdb_functions() where not internal",
+        "sequences": "select schema_name, sequence_name from duckdb_sequences()",
+        "indexes": "select schema_name, index_name from duckdb_indexes()",
+        "types": "select schema_name, type_name from duckdb_types() where not internal",
+    }
+    with duckdb.connect(str(path), read_only=True) as con:
+        here = " database_name = current_database()"
+        return {k: sorted(map(repr, con.execute(q + (" and" if " where " in q else " where") + here).fetchall()))
+                for k, q in queries.items()}
+
+
 def new_file_mode() -> int:
     umask = os.umask(0)
     os.umask(umask)
@@ -71,6 +90,7 @@ def test_a_new_warehouse_is_published_as_a_copy_of_its_working_file(sync_env, sh
     _write_snapshot(work, by_table)
     published = report_rows(sync_env)
     assert len(published) >= 20 and published == report_rows(by_table)
+    assert catalog(sync_env) == catalog(by_table)            # nothing more, nothing less to list
     assert sum(map(len, published.values())) > 1000
 
 

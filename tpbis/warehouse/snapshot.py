@@ -60,8 +60,11 @@ def publish(con: duckdb.DuckDBPyConnection, settings: Settings) -> Path:
     its bytes: after the CHECKPOINT it is whole without its WAL (DuckDB deletes the WAL), and
     the copy is taken while this connection still holds the file, so no other sync can start
     writing to it half-way. The copy holds exactly what the working file holds: the same
-    catalog, comments and rows that `copy from database` rewrites (settings, temporary
-    objects, secrets and attached files live in a connection, never in the file).
+    catalog, comments and rows that `copy from database` rewrites (tests/warehouse/
+    test_publish_copy.py compares them; settings, temporary objects, secrets and attached
+    files live in a connection, never in the file), plus the file's free blocks, which no
+    SQL reads. Views lose a CTE's `[NOT] MATERIALIZED` either way: storage version v1.4.0
+    does not store it.
 
     A working file in another format (created by an earlier release, or by DuckDB's
     default) is converted once, here: the snapshot is written table by table

@@ -10,6 +10,7 @@ tpbis/warehouse/records.py.
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -107,13 +108,21 @@ def _count_report_views(con) -> int:
 
 
 def _live_switched_views(con) -> None:
-    """Re-create the views a publish switched to their summary tables as their live form
-    (sql/reports/<view>.sql), with their comments."""
+    """Re-create the views a publish switches to their summary tables (every view that
+    sql/summaries/*.sql creates) as their live form, sql/reports/<view>.sql, with comments."""
     from tpbis.catalog.descriptions import apply_comments
-    from tpbis.warehouse.summaries import SWITCHED_VIEWS
-    for schema, view in SWITCHED_VIEWS:
+    switched = summary_switched_views()
+    for schema, view in switched:
         con.execute((SQL_DIR / "reports" / f"{view}.sql").read_text(encoding="utf-8"))
-    apply_comments(con, views=SWITCHED_VIEWS)
+    apply_comments(con, views=switched)
+
+
+def summary_switched_views() -> list[tuple[str, str]]:
+    """(schema, view) of every `create or replace view` in sql/summaries/*.sql."""
+    found = []
+    for path in sorted((SQL_DIR / "summaries").glob("*.sql")):
+        found += re.findall(r"^create or replace view (\w+)\.(\w+)", path.read_text(encoding="utf-8"), flags=re.M)
+    return found
 
 
 def report_view_files() -> list[Path]:

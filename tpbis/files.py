@@ -44,7 +44,9 @@ def write_text(target: str | Path, text: str, *, mode: int | None = None, newlin
             f.write(text)
 
 
-def copy(source: str | Path, target: str | Path, *, fsync: bool = True, suffix: str | None = None) -> None:
-    """Replace `target` with a copy of `source` atomically (flushed to disk first by default)."""
-    with replacing(target, fsync=fsync, suffix=suffix) as tmp:
+def copy(source: str | Path, target: str | Path, *, fsync: bool = True, suffix: str | None = None,
+         mode: int | None = None) -> None:
+    """Replace `target` with a copy of `source` atomically (flushed to disk first by default;
+    `mode`: created with those permissions, e.g. 0o600, instead of a new file's default)."""
+    with replacing(target, fsync=fsync, suffix=suffix, mode=mode) as tmp:
         shutil.copyfile(source, tmp)

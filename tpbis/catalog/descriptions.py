@@ -79,18 +79,22 @@ def _literal(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
-def apply_comments(con, catalog: Catalog | None = None) -> None:
-    """COMMENT ON every described view and column of the report schemas (views are re-created
-    on every sync, which drops their comments, so this runs right after them)."""
+def apply_comments(con, catalog: Catalog | None = None, views=None) -> None:
+    """COMMENT ON every described view and column of the report schemas, or of `views` only
+    ((schema, view) pairs). Re-creating a view drops its comments, so this runs right after."""
     catalog = catalog or load()
+    wanted = None if views is None else set(views)
     schemas = ", ".join(_literal(s) for s in SCHEMAS)
+    only = "" if wanted is None else " and table_name in (" + ", ".join(_literal(v) for _, v in wanted) + ")"
     present = con.execute(f"""select schema_name, table_name, column_name from duckdb_columns()
-        where schema_name in ({schemas}) and database_name = current_database()
+        where schema_name in ({schemas}) and database_name = current_database(){only}
           and table_name in (select view_name from duckdb_views() where schema_name in ({schemas})
                              and database_name = current_database())
         order by all""").fetchall()
     statements, seen = [], set()
     for schema, view, column in present:
+        if wanted is not None and (schema, view) not in wanted:
+            continue
         target = f'{schema}."{view}"'
         if (schema, view) not in seen:
             seen.add((schema, view))

@@ -9,6 +9,8 @@ it: read-only in every sense (READER_LOCKDOWN).
 """
 from __future__ import annotations
 
+import logging
+import shutil
 from datetime import datetime
 from pathlib import Path
 
@@ -19,6 +21,8 @@ from tpbis.errors import CannotRun, UsageError
 from tpbis.settings import Settings
 from tpbis.warehouse import summaries
 from tpbis.warehouse.disk import PARTIAL, disk_full_is_cannot_run, raise_if_disk_full
+
+log = logging.getLogger(__name__)
 
 # A reader may run any SELECT, but never touch a file: no COPY TO, EXPORT, read_csv/read_text,
 # ATTACH (a new file, or the sync's working file), INSTALL/LOAD; and the configuration is
@@ -42,19 +46,75 @@ class NoWarehouse(UsageError, FileNotFoundError):
 # Storage format of the published file: staff tools lag DuckDB releases (the DuckDB CLI on
 # the package index, JDBC/ODBC drivers in DBeaver and Excel), and a file in a newer format
 # than a tool knows is refused outright. v1.4.0 is read by DuckDB 1.4 (LTS) and every later
-# release; the private working file stays in this library's own format.
+# release. The sync creates its working file in this format too (a file keeps the format it
+# was created in; tpbis/warehouse/workfile.py), so that publishing is a file copy.
 PUBLISHED_STORAGE_VERSION = "v1.4.0"
 
 
 @disk_full_is_cannot_run
 def publish(con: duckdb.DuckDBPyConnection, settings: Settings) -> Path:
-    """Checkpoint and close the working file, then atomically replace the published file
-    with a snapshot of it written in PUBLISHED_STORAGE_VERSION."""
+    """Refresh the summaries, checkpoint, and atomically replace the published file with a
+    snapshot of the working file in PUBLISHED_STORAGE_VERSION; the connection is closed.
+
+    A working file in that format (every file the sync creates) is published as a copy of
+    its bytes: after the CHECKPOINT it is whole without its WAL (DuckDB deletes the WAL), and
+    the copy is taken while this connection still holds the file, so no other sync can start
+    writing to it half-way. The copy holds exactly what the working file holds: the same
+    catalog, comments and rows that `copy from database` rewrites (tests/warehouse/
+    test_publish_copy.py compares them; settings, temporary objects, secrets and attached
+    files live in a connection, never in the file), plus the file's free blocks, which no
+    SQL reads. Views lose a CTE's `[NOT] MATERIALIZED` either way: storage version v1.4.0
+    does not store it.
+
+    A working file in another format (created by an earlier release, or by DuckDB's
+    default) is converted once, here: the snapshot is written table by table
+    (`_write_snapshot`, as every publish did before), and the working file replaced by a
+    copy of it, so that the next publish is a copy.
+    """
     summaries.refresh(con)              # summary tables of the report views, as of this snapshot
     con.execute("checkpoint")
+    work = settings.working_file
+    if storage_version(con) == PUBLISHED_STORAGE_VERSION and not _wal(work).exists():
+        try:
+            _copy_snapshot(work, settings.warehouse)
+        finally:
+            con.close()                 # only now may another sync open the working file
+        return settings.warehouse
     con.close()
-    _write_snapshot(settings.working_file, settings.warehouse)
+    _write_snapshot(work, settings.warehouse)
+    _convert_working_file(settings.warehouse, work)
     return settings.warehouse
+
+
+def storage_version(con: duckdb.DuckDBPyConnection) -> str | None:
+    """The storage format the connection's database file is written in ('v1.4.0', 'v2.0.0')."""
+    (tags,) = con.execute("select tags from duckdb_databases() where database_name = current_database()").fetchone()
+    return (tags or {}).get("storage_version", "").rstrip("+") or None
+
+
+def _wal(path: Path) -> Path:
+    return path.with_name(path.name + ".wal")
+
+
+def _copy_snapshot(source: Path, target: Path) -> None:
+    """Copy the checkpointed working file to a temporary name next to `target`, fsync,
+    rename: the target is the old file or the new one, never half of either. The copy gets
+    the mode a new file gets (as DuckDB creates one), not the working file's 0600."""
+    with files.replacing(target, fsync=True, suffix=PARTIAL) as tmp:
+        _wal(tmp).unlink(missing_ok=True)           # from a table-by-table publish killed half-way
+        shutil.copyfile(source, tmp)
+
+
+def _convert_working_file(published: Path, work: Path) -> None:
+    """Replace a working file of another storage format by a copy of the snapshot just
+    published from it (what open_writer does when there is no working file), private (0600).
+    Best effort: a failure leaves the old working file, and the next publish tries again."""
+    if _wal(work).exists():
+        return                          # never after a clean close; a WAL is never paired with another file
+    try:
+        files.copy(published, work, suffix=".converting", mode=0o600)
+    except OSError as e:
+        log.warning("working file %s kept in its storage format (%s)", work, e)
 
 
 def _write_snapshot(source: Path, target: Path) -> None:
@@ -62,7 +122,7 @@ def _write_snapshot(source: Path, target: Path) -> None:
     version (a temporary name next to `target`), checkpoint, fsync, rename: the target is
     the old file or the new one, never half of either."""
     with files.replacing(target, fsync=True, suffix=PARTIAL) as tmp:
-        for leftover in (tmp, tmp.with_name(tmp.name + ".wal")):
+        for leftover in (tmp, _wal(tmp)):
             leftover.unlink(missing_ok=True)          # from a publish killed half-way
         con = duckdb.connect()
         try:

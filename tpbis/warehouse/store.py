@@ -9,6 +9,8 @@ tpbis/warehouse/records.py.
 """
 from __future__ import annotations
 
+import hashlib
+import re
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -46,7 +48,12 @@ def _quote_ident(name: str) -> str:
 def apply_schema(con: duckdb.DuckDBPyConnection) -> list[str]:
     """Apply numbered schema files not yet applied (each once, recorded), then the views.
 
-    Safe to run any number of times; returns the schema files applied now.
+    Safe to run any number of times; returns the schema files applied now. The report views
+    and their comments are re-created only when what they are made of changed since they
+    were last created in this file (`report_schema_digest`, kept in core.meta with the number
+    of views), or a schema file was applied now. Otherwise only the views a publish switched
+    to their summaries are re-created, live (`_live_switched_views`): a summary is then never
+    read in a file whose core tables may change (tpbis/warehouse/summaries.py).
     """
     con.execute("""create table if not exists main.schema_migrations (
         version integer primary key, name varchar not null, applied_at timestamptz not null default now())""")
@@ -63,11 +70,59 @@ def apply_schema(con: duckdb.DuckDBPyConnection) -> list[str]:
         applied.append(path.name)
     if con.execute("select count(*) from core.strategies").fetchall()[0][0] == 0:
         load_strategies(con, default_strategies())      # a new file: the shipped config/
-    for path in report_view_files():
-        con.execute(path.read_text(encoding="utf-8"))
     from tpbis.catalog.descriptions import apply_comments
-    apply_comments(con)                 # re-creating a view drops its comments
+    digest = report_schema_digest()
+    if applied or get_meta(con, REPORT_SCHEMA_KEY) != f"{digest} {_count_report_views(con)}":
+        for path in report_view_files():
+            con.execute(path.read_text(encoding="utf-8"))
+        apply_comments(con)             # re-creating a view drops its comments
+        set_meta(con, REPORT_SCHEMA_KEY, f"{digest} {_count_report_views(con)}")
+    else:
+        _live_switched_views(con)
     return applied
+
+
+# core.meta key: report_schema_digest() and the number of report views when they were created
+REPORT_SCHEMA_KEY = "report_schema"
+# bump when the code that creates the views or writes their comments changes what it writes
+REPORT_SCHEMA_CODE = "1"
+
+
+def report_schema_digest() -> str:
+    """SHA-256 of what the report views and their comments are made of: every file under
+    sql/reports/ (ORDER, each view, descriptions.toml), the summaries' SQL (which switches
+    views), the DuckDB version that binds them and REPORT_SCHEMA_CODE."""
+    h = hashlib.sha256(f"{REPORT_SCHEMA_CODE}\0duckdb {duckdb.__version__}\0".encode())
+    for folder in ("reports", "summaries"):
+        for path in sorted((SQL_DIR / folder).iterdir()):
+            if path.is_file():
+                h.update(f"{folder}/{path.name}\0".encode() + path.read_bytes() + b"\0")
+    return h.hexdigest()
+
+
+def _count_report_views(con) -> int:
+    from tpbis.catalog.descriptions import SCHEMAS
+    schemas = ", ".join(f"'{s}'" for s in SCHEMAS)
+    return con.execute(f"""select count(*) from duckdb_views() where database_name = current_database()
+        and schema_name in ({schemas}) and not internal""").fetchall()[0][0]
+
+
+def _live_switched_views(con) -> None:
+    """Re-create the views a publish switches to their summary tables (every view that
+    sql/summaries/*.sql creates) as their live form, sql/reports/<view>.sql, with comments."""
+    from tpbis.catalog.descriptions import apply_comments
+    switched = summary_switched_views()
+    for schema, view in switched:
+        con.execute((SQL_DIR / "reports" / f"{view}.sql").read_text(encoding="utf-8"))
+    apply_comments(con, views=switched)
+
+
+def summary_switched_views() -> list[tuple[str, str]]:
+    """(schema, view) of every `create or replace view` in sql/summaries/*.sql."""
+    found = []
+    for path in sorted((SQL_DIR / "summaries").glob("*.sql")):
+        found += re.findall(r"^create or replace view (\w+)\.(\w+)", path.read_text(encoding="utf-8"), flags=re.M)
+    return found
 
 
 def report_view_files() -> list[Path]:

@@ -7,6 +7,8 @@
   time>`, with its `.wal`, kept for a post-mortem) and rebuilds it from the published file.
 - A full disk while opening it is `CannotRun("disk full at DIR")` (tpbis.warehouse.disk).
 - The file (and its WAL) is readable and writable by the sync's own account only (0600).
+- A new file is created in the published storage version (tpbis.warehouse.snapshot), which
+  it keeps for life: publishing it is then a copy of the file.
 """
 from __future__ import annotations
 
@@ -19,6 +21,7 @@ import duckdb
 from tpbis.errors import CannotRun
 from tpbis.warehouse import store as warehouse
 from tpbis.warehouse.disk import raise_if_disk_full
+from tpbis.warehouse.snapshot import PUBLISHED_STORAGE_VERSION
 
 
 CHECKPOINT_THRESHOLD = "128MB"     # a WAL larger than this is checkpointed at the next commit
@@ -29,8 +32,11 @@ class Damaged(Exception):
 
 
 def open_working_file(work: Path) -> duckdb.DuckDBPyConnection:
-    """Connect, make private, apply the schema, and read every table once."""
+    """Connect (creating the file in the published storage version), make private, apply the
+    schema, and read every table once."""
     try:
+        if not work.exists():
+            duckdb.connect(str(work), config={"storage_compatibility_version": PUBLISHED_STORAGE_VERSION}).close()
         con = duckdb.connect(str(work))
     except duckdb.Error as e:
         if is_lock_error(e):

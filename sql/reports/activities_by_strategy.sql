@@ -2,11 +2,9 @@
 -- for every quarter in which any village held an activity. A strategy a village did not work
 -- on in a quarter keeps its row with zeros: "no Advokasi this quarter" must be visible.
 create or replace view report.activities_by_strategy as
-with activities as not materialized (
+with activities as (
     -- core directly, with the quarter label computed per row: a filter on `quarter` then
-    -- reaches the scan (report.activities is created after this file, and slower to filter).
-    -- NOT MATERIALIZED: read three times below, DuckDB would otherwise materialise every
-    -- activity row of the whole history before a filter on one quarter could apply
+    -- reaches the scan (report.activities is created after this file, and slower to filter)
     select kode_desa, strategy, participants_male, participants_female,
         report.quarter_label(report.quarter_index(activity_date)) as quarter
     from core.activities

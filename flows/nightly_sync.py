@@ -42,6 +42,7 @@ def planned_chunks(settings: Settings, listing: Listing, planner: sync.Planner, 
         rest, plan["plan"] = planner.finish()
         timeline.mark("drive listed")
         p = plan["plan"]
+        tracker.set_total(len(p.fetch))     # the whole plan is known: the total stops growing
         get_run_logger().info("%d of %d spreadsheets to read (%s)", len(p.fetch), len(p.fetch) + len(p.skipped),
                               "full sweep" if p.full_sweep else "changed since last sync")
         return rest
@@ -49,7 +50,8 @@ def planned_chunks(settings: Settings, listing: Listing, planner: sync.Planner, 
     try:
         pages = ((planner.add(found, doubtful), more) for found, doubtful, more in listing.pages())
         for chunk in planning.fetch_chunks(pages, finish, settings.chunk_size, settings.reads_per_minute):
-            tracker.set_total(tracker.total + len(chunk))
+            if "plan" not in plan:          # while Drive lists, the total grows with the chunks cut
+                tracker.set_total(tracker.total + len(chunk))
             yield chunk
     finally:
         listing.close()
@@ -179,6 +181,7 @@ def nightly_sync(registry_path: str | None = None, warehouse_path: str | None = 
     if full_sweep and summary["villages_failed"] == 0:
         records.set_meta(con, "last_full_sweep_at", started.isoformat())
     records.finish_run(con, run_id, datetime.now(timezone.utc), summary["status"], summary)
+    timeline.mark("run finished")
     publish_snapshot(con, settings)
     get_run_logger().info(sync.format_summary(summary))
     run_outcome.warn_failures(summary, get_run_logger())   # one WARNING per failed village

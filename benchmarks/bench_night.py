@@ -313,7 +313,7 @@ def main() -> None:
                   f"{first['cpu'] - one['cpu']:.1f} s | {floor_cpu:.1f} s | {peak} MiB |", flush=True)
 
             if args.replay:
-                from tpbis.sync.replay import replay_all
+                from tpbis.sync.working_file import replay_all
                 from tpbis.settings import Settings
                 settings = Settings.from_env().with_(warehouse=work / "all.duckdb")
                 started = time.perf_counter()

@@ -20,18 +20,16 @@ from itertools import zip_longest
 
 import numpy as np
 import pandas as pd
-import pyarrow as pa
 
 from transforms.chunk_problems import ChunkFound
 from transforms.column_reading import read_column
-from transforms.columns import TABLE_COLUMNS
 from transforms.headers import HeaderMatch
 from transforms.reference import Reference
 from transforms.rules import CODES, ROW_CHECKS, ROW_TESTS
 from transforms.tab_rows import TOTALS_LABEL, Field, _as_number, _Column, _texts
 from transforms.numbers import read_number
-from transforms.tabs import typed_array
-from transforms.text import cell_text, clean_text, simple_key
+from transforms.tabs import output_columns
+from transforms.text import cell_text, simple_key
 
 
 @dataclass
@@ -224,31 +222,6 @@ def _totals_mismatch(tab, fields, is_data, totals, owner, first_rows, starts) ->
     return found
 
 
-def _outputs(table: str, ref: Reference, fields: dict, loaded: np.ndarray) -> dict:
-    """tabs._outputs over the chunk: columns a sheet lacks are NULL in its rows."""
-    out = {}
-    for name, dtype in TABLE_COLUMNS[table].items():
-        source = fields.get(name) or fields.get(name.removesuffix("_raw"))
-        if source is None:
-            out[name] = typed_array(dtype, [None], np.zeros(len(loaded), dtype=np.int64))
-        elif name in fields:
-            out[name] = typed_array(dtype, source[0].reading.values, source[0].codes[loaded])
-        else:                                   # `<field>_raw`: the text the librarian typed
-            field = source[0]
-            raw = [None if v is None else clean_text(u) for v, u in zip(field.reading.values, field.column.uniques)]
-            out[name] = typed_array(dtype, raw, field.codes[loaded])
-    if "strategy" in TABLE_COLUMNS[table] and "category" in fields:
-        category = fields["category"][0]
-        strategy = np.array([ref.default_strategy.get(v) for v in category.reading.values], dtype=object)
-        strategy = strategy[category.codes[loaded]]
-        if "strategy" in fields:
-            chosen = fields["strategy"][0]
-            override = np.array(chosen.reading.values, dtype=object)[chosen.codes[loaded]]
-            strategy = np.where(pd.isna(override), strategy, override)
-        out["strategy"] = pd.arrays.ArrowStringArray(pa.array(strategy, type=pa.large_string()))
-    return out
-
-
 def parse_chunk_tab(sheets: list[Sheet], tab: str, table: str, ref: Reference, today: date) -> ChunkTab:
     """`tabs.parse_table_tab` for many sheets of one tab at once (headers already found)."""
     specs = {s.field: s for s in ref.columns[tab]}
@@ -286,5 +259,5 @@ def parse_chunk_tab(sheets: list[Sheet], tab: str, table: str, ref: Reference, t
         batch.owner = whose[batch.owner]                 # index into `sheets` -> position in the chunk
     read = np.bincount(owner, minlength=len(sheets))
     kept = np.bincount(owner[loaded], minlength=len(sheets))
-    return ChunkTab(_outputs(table, ref, fields, loaded), whose[owner[loaded]], sheet_rows[loaded], rejections,
+    return ChunkTab(output_columns(table, ref, {k: v[0] for k, v in fields.items()}, loaded), whose[owner[loaded]], sheet_rows[loaded], rejections,
                     warnings, dict(zip(whose.tolist(), read.tolist())), dict(zip(whose.tolist(), kept.tolist())))

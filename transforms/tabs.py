@@ -93,12 +93,13 @@ def parse_table_tab(rows: list, tab: str, table: str, ref: Reference, today: dat
         if field.reading.warnings.any():
             emit(warnings, tab, field, field.reading.warnings[field.codes[loaded]], loaded, sheet_rows, masked=True)
     warnings += totals_mismatch(tab, fields, is_data, totals, first_row)
-    return TabResult(tab, _outputs(table, ref, fields, loaded), sheet_rows[loaded], rejections, warnings,
+    return TabResult(tab, output_columns(table, ref, fields, loaded), sheet_rows[loaded], rejections, warnings,
                      len(sel), len(loaded))
 
 
-def _outputs(table: str, ref: Reference, fields: dict[str, Field], loaded: np.ndarray) -> dict:
-    """Typed output columns for the loaded rows; columns absent from the sheet are NULL."""
+def output_columns(table: str, ref: Reference, fields: dict[str, Field], loaded: np.ndarray) -> dict:
+    """Typed output columns for the loaded rows; columns absent from the sheet are NULL (one
+    workbook's tab, or a chunk's: transforms.chunk_tab hands in its fields the same way)."""
     out = {}
     for name, dtype in TABLE_COLUMNS[table].items():
         source = fields.get(name) or fields.get(name.removesuffix("_raw"))

@@ -36,6 +36,15 @@ def read_events(client, name: str, since) -> list[dict]:
     return client._client.post("/events/filter", json=body).json()["events"]
 
 
+def wait_for_all(fetch, count, timeout=30.0):
+    """`fetch()` once it returns at least `count` items (events and logs reach the server one
+    by one: the first alone is not all of them), or its last answer at the timeout."""
+    def enough():
+        found = fetch()
+        return found if len(found) >= count else None
+    return wait_for(enough, timeout) or fetch()
+
+
 def wait_for(check, timeout=30.0):
     deadline = time.monotonic() + timeout
     while True:
@@ -76,7 +85,8 @@ def test_partial_run_is_named_partial_warns_per_village_and_emits_events(sync_en
         assert (run.state.type.value, run.state.name) == ("COMPLETED", "Partial")
         from zoneinfo import ZoneInfo
         assert run.name == f"nightly-{datetime.now(ZoneInfo('Asia/Jakarta')):%Y-%m-%d}"
-        logs = wait_for(lambda: [l for l in run_logs(client, run.id) if l.level == 30 and "failed [" in l.message])
+        logs = wait_for_all(lambda: [l for l in run_logs(client, run.id) if l.level == 30 and "failed [" in l.message],
+                            len(BROKEN))
         assert sorted(l.message.split()[1] for l in logs) == sorted(BROKEN)
         for l in logs:
             kode = l.message.split()[1]
@@ -85,7 +95,7 @@ def test_partial_run_is_named_partial_warns_per_village_and_emits_events(sync_en
         assert any("fetch 5/17" in m for m in lines), lines            # every 5 sheets
         assert any(m.startswith("sync done: fetch 17/17, parse 17/17, load 17/17") for m in lines), lines
 
-        failed = wait_for(lambda: read_events(client, "tpbis.village.failed", since))
+        failed = wait_for_all(lambda: read_events(client, "tpbis.village.failed", since), len(BROKEN))
         assert sorted(e["resource"]["prefect.resource.id"] for e in failed) == \
             sorted(f"tpbis.village.{k}" for k in BROKEN)
         for e in failed:

@@ -50,12 +50,7 @@ villages as (
     select kode_desa, provinsi, kabupaten, kecamatan from core.villages
 ),
 registered as (
-    select
-        case grouping(kabupaten, kecamatan) when 3 then 'provinsi' when 1 then 'kabupaten' else 'kecamatan' end
-                                                                            as level,
-        provinsi, kabupaten, kecamatan, count(*) as villages
-    from villages
-    group by grouping sets ((provinsi), (provinsi, kabupaten), (provinsi, kabupaten, kecamatan))
+    select * from report_internal.registered_regions
 ),
 summed as (
     select

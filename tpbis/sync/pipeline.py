@@ -28,11 +28,6 @@ from tpbis.warehouse.store import Batch
 from transforms.reference import Reference
 
 
-def chunks(items: list, size: int) -> list[list]:
-    """`items` cut into lists of at most `size` (at least 1)."""
-    return [items[i:i + size] for i in range(0, len(items), max(1, size))]
-
-
 FETCH_AHEAD = 3             # chunk fetches submitted beyond the one being parsed
 
 

@@ -142,30 +142,82 @@ def bare_fetch(url: str, keys: list[str], workers: int = 8) -> tuple[float, int]
 
 
 def _cpu() -> float:
-    """CPU seconds of this process so far, all threads, plus its finished children (the sync's
-    parse workers; on a shared machine a fairer figure than wall time). The Sheets server
-    and the Prefect API server are other processes, still running, so not counted."""
-    return sum(u.ru_utime + u.ru_stime for u in (resource.getrusage(resource.RUSAGE_SELF),
-                                                   resource.getrusage(resource.RUSAGE_CHILDREN)))
+    """CPU seconds of this process so far, all threads, plus its finished children, plus the
+    parse workers' fork server and its finished children (the sync's parse workers; on a
+    shared machine a fairer figure than wall time). The Sheets server and the Prefect API
+    server are other processes, still running, so not counted."""
+    own = sum(u.ru_utime + u.ru_stime for u in (resource.getrusage(resource.RUSAGE_SELF),
+                                                  resource.getrusage(resource.RUSAGE_CHILDREN)))
+    return own + sum(_proc_cpu(pid, with_children=True) for pid in _fork_servers())
+
+
+def _proc_cpu(pid: int, with_children: bool = False) -> float:
+    """utime + stime (+ cutime + cstime) of a running process, from /proc; 0 once it is gone."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    ticks = sum(int(f) for f in fields[11:15 if with_children else 13])
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
+def _fork_servers() -> list[int]:
+    """This process's multiprocessing fork server(s), which fork the sync's parse workers."""
+    found = []
+    for pid in Path(f"/proc/{os.getpid()}/task/{os.getpid()}/children").read_text().split():
+        try:
+            if b"multiprocessing.forkserver" in Path(f"/proc/{pid}/cmdline").read_bytes():
+                found.append(int(pid))
+        except OSError:
+            continue
+    return found
 
 
 def _sync(registry: list[dict], work: Path, name: str) -> tuple[float, dict]:
+    import threading
     from flows.nightly_sync import nightly_sync
     from tpbis.local_sheets.synthetic import write_registry_csv
     from tpbis.sync import timeline
     path = write_registry_csv(registry, work / f"{name}.csv")
     timeline.reset()
+    stop = threading.Event()
+    threading.Thread(target=_watch_workers, args=(stop,), daemon=True).start()
     started, cpu, t0 = time.perf_counter(), _cpu(), time.monotonic()
-    summary = nightly_sync(registry_path=str(path), warehouse_path=str(work / f"{name}.duckdb"))
+    try:
+        summary = nightly_sync(registry_path=str(path), warehouse_path=str(work / f"{name}.duckdb"))
+    finally:
+        stop.set()
     summary["cpu"] = _cpu() - cpu
     summary["t0"], summary["t1"], summary["marks"] = t0, time.monotonic(), timeline.marks()
     return time.perf_counter() - started, summary
 
 
+_worker_peak_kib = [0]           # the largest VmHWM seen of a parse worker (a fork server's child)
+
+
+def _watch_workers(stop) -> None:
+    """Until `stop` is set, note the peak RSS of the fork server's children (the parse workers:
+    not this process's children, so getrusage cannot see them)."""
+    while not stop.wait(0.25):
+        for server in _fork_servers():
+            try:
+                children = Path(f"/proc/{server}/task/{server}/children").read_text().split()
+            except OSError:
+                continue
+            for pid in children:
+                try:
+                    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+                        if line.startswith("VmHWM:"):
+                            _worker_peak_kib[0] = max(_worker_peak_kib[0], int(line.split()[1]))
+                except (OSError, ValueError):
+                    continue
+
+
 def _peak_mib() -> str:
-    """Peak RSS of this process / of the largest finished child (a parse worker)."""
-    own, child = (resource.getrusage(who).ru_maxrss / 1024 for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN))
-    return f"{own:,.0f} / {child:,.0f}"
+    """Peak RSS of this process / of the largest parse worker (a finished child, or a fork
+    server's child seen by _watch_workers)."""
+    own, child = (resource.getrusage(who).ru_maxrss for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN))
+    return f"{own / 1024:,.0f} / {max(child, _worker_peak_kib[0]) / 1024:,.0f}"
 
 
 def _night(args, server: Server, villages: list[dict], work: Path, name: str, fixed: float) -> None:

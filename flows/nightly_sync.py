@@ -129,6 +129,7 @@ def nightly_sync(registry_path: str | None = None, warehouse_path: str | None = 
     try:
         villages = registry.read_registry(settings.registry, settings.config_dir)
         ref = load_reference(settings.config_dir)
+        workers_ready = pipeline.warm_up(len(villages), settings.chunk_size)   # parse workers' imports, meanwhile
         timeline.mark("registry read")
         con = open_writer(settings)
         timeline.mark("writer opened")
@@ -165,7 +166,7 @@ def nightly_sync(registry_path: str | None = None, warehouse_path: str | None = 
             http_429 = pipeline.parse_and_load(fetched,
                                                run_id=run_id, started=started, state=state, ref=ref,
                                                skipped=lambda: plan["plan"].skipped, load=lambda b: load_chunk(con, quote(b)),
-                                               tracker=tracker)
+                                               tracker=tracker, workers_ready=workers_ready)
     finally:
         listing.close()         # a run that ends early stops the listing thread too
     timeline.mark("all chunks loaded")

@@ -106,6 +106,7 @@ class Server:
         self._process = mp.get_context("spawn").Process(target=_serve, args=(child, sheets, small, fixed_times),
                                                         daemon=True)
         self._process.start()
+        self.pid = self._process.pid
         self.url = self._pipe.recv()
 
     def __call__(self, command: str, arg=None):
@@ -148,7 +149,12 @@ def _cpu() -> float:
     server are other processes, still running, so not counted."""
     own = sum(u.ru_utime + u.ru_stime for u in (resource.getrusage(resource.RUSAGE_SELF),
                                                   resource.getrusage(resource.RUSAGE_CHILDREN)))
-    return own + sum(_proc_cpu(pid, with_children=True) for pid in _fork_servers())
+    return own + _worker_cpu()
+
+
+def _worker_cpu() -> float:
+    """CPU seconds of the fork server(s) and their finished children (the parse workers)."""
+    return sum(_proc_cpu(pid, with_children=True) for pid in _fork_servers())
 
 
 def _proc_cpu(pid: int, with_children: bool = False) -> float:
@@ -182,12 +188,12 @@ def _sync(registry: list[dict], work: Path, name: str) -> tuple[float, dict]:
     timeline.reset()
     stop = threading.Event()
     threading.Thread(target=_watch_workers, args=(stop,), daemon=True).start()
-    started, cpu, t0 = time.perf_counter(), _cpu(), time.monotonic()
+    started, cpu, workers, t0 = time.perf_counter(), _cpu(), _worker_cpu(), time.monotonic()
     try:
         summary = nightly_sync(registry_path=str(path), warehouse_path=str(work / f"{name}.duckdb"))
     finally:
         stop.set()
-    summary["cpu"] = _cpu() - cpu
+    summary["cpu"], summary["worker_cpu"] = _cpu() - cpu, _worker_cpu() - workers
     summary["t0"], summary["t1"], summary["marks"] = t0, time.monotonic(), timeline.marks()
     return time.perf_counter() - started, summary
 
@@ -341,13 +347,15 @@ def main() -> None:
             print(f"fixed cost of one sync: {cold:.1f} s with the Prefect server's start, {fixed:.1f} s warm",
                   flush=True)
             server("reset")
+            served = _proc_cpu(server.pid)
             wall, first = _sync(villages, work, "all")
+            served_sync = _proc_cpu(server.pid) - served
             marginal = wall - fixed
             rows = first["rows_loaded"] + first["rows_rejected"]
             peak = _peak_mib()
-            cpu = _cpu()
+            cpu, served = _cpu(), _proc_cpu(server.pid)
             floor, size = bare_fetch(server.url, [v["spreadsheet_key"] for v in villages])
-            floor_cpu = _cpu() - cpu
+            floor_cpu, served_floor = _cpu() - cpu, _proc_cpu(server.pid) - served
             if args.keep is not None:           # a copy for later nights, before this one changes it
                 import shutil
                 for suffix in (".duckdb", ".sync.duckdb"):
@@ -363,6 +371,9 @@ def main() -> None:
             print(f"| {wall:.1f} s | {marginal:.1f} s | {floor:.1f} s | {marginal / floor:.1f} x | "
                   f"{rows / marginal:,.0f} | {marginal / args.sheets * 1000:.1f} ms | "
                   f"{first['cpu'] - one['cpu']:.1f} s | {floor_cpu:.1f} s | {peak} MiB |", flush=True)
+            print(f"CPU on the 2 cores: the sync {first['cpu']:.1f} s (its parse workers {first['worker_cpu']:.1f} s) "
+                  f"+ the local Sheets server {served_sync:.1f} s in {wall:.1f} s; the bare fetch {floor_cpu:.1f} s "
+                  f"+ the server {served_floor:.1f} s in {floor:.1f} s", flush=True)
 
             if args.replay:
                 from tpbis.sync.working_file import replay_all

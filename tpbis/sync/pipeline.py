@@ -58,40 +58,40 @@ def fetched_in_order(submit: Callable[[list], Future], chunk_list: Iterable[list
 PARSE_PROCESSES = min(2, os.cpu_count() or 1)
 
 
-def _context() -> multiprocessing.context.BaseContext:
-    """How parse workers start: forked from a fork server (Linux) that imported the parsing code
-    once, else spawned (each worker imports pandas and the transforms itself: ~0.65 s of CPU)."""
-    if "forkserver" in multiprocessing.get_all_start_methods():
-        return multiprocessing.get_context("forkserver")
-    return multiprocessing.get_context("spawn")
+def _fork_server() -> multiprocessing.context.BaseContext | None:
+    """The fork server's context, the server started (once per process) with the parsing code
+    imported; None where there is no fork server (not Linux): workers are spawned there."""
+    if "forkserver" not in multiprocessing.get_all_start_methods():
+        return None
+    context = multiprocessing.get_context("forkserver")
+    # the caller's main module first (what multiprocessing preloads by default), then the parser;
+    # no effect once the server runs
+    context.set_forkserver_preload(["__main__", __name__])
+    from multiprocessing import forkserver
+    forkserver.ensure_running()
+    return context
 
 
 def warm_up(villages: int, chunk_size: int) -> bool:
     """Start the fork server now, when a run may need parse workers (more villages registered
     than two chunks), so that its imports overlap the registry and the working file opening
-    instead of delaying the first parse. Starting worker processes by forking it costs a few
-    milliseconds each, instead of a fresh interpreter importing pandas per worker. The server
-    lives as long as this process (a deployment's runs share it) and forks from a clean
-    interpreter, never from this process and its threads.
+    instead of delaying the first parse. Parse workers are forked from it: a few milliseconds
+    each, instead of a fresh interpreter importing pandas and the transforms per worker (~0.65 s
+    of CPU each). The server lives as long as this process (a deployment's runs share it) and
+    forks from a clean interpreter, never from this process and its threads.
 
     True when parse workers are worth starting with the first chunk (see parse_and_load)."""
     if villages <= 2 * chunk_size or PARSE_PROCESSES < 2:
         return False
-    context = _context()
-    if context.get_start_method() != "forkserver":
-        return False
-    # the caller's main module first (what multiprocessing preloads by default), then the parser
-    context.set_forkserver_preload(["__main__", __name__])
-    from multiprocessing import forkserver
-    forkserver.ensure_running()
-    return True
+    return _fork_server() is not None
 
 
 def parser(n_chunks: int, ref: Reference | None = None) -> tuple[Executor, int]:
     """(executor, parses in flight) for the chunk parses of one run; worker processes get
     `ref` once, when they start."""
     if n_chunks > 1 and PARSE_PROCESSES > 1:
-        return ProcessPoolExecutor(PARSE_PROCESSES, mp_context=_context(), initializer=_exit_with_parent,
+        context = _fork_server() or multiprocessing.get_context("spawn")
+        return ProcessPoolExecutor(PARSE_PROCESSES, mp_context=context, initializer=_exit_with_parent,
                                    initargs=(os.getpid(), ref)), PARSE_PROCESSES
     return ThreadPoolExecutor(1, thread_name_prefix="tpbis-parse"), 1
 

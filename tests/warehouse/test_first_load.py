@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
+import pyarrow as pa
 import pytest
 
 from tpbis.google.sheets import Workbook
@@ -89,3 +90,31 @@ def test_a_reload_of_first_loaded_villages_changes_nothing_and_an_edit_closes_on
         assert current == [("14.03.02.2001", 9, "run-3"), ("14.03.02.2002", 7, "run-1")]
     finally:
         con.close()
+
+
+def busy_village(n: int, when: datetime) -> Fetched:
+    """A village with 60 activities of a few kinds: its text columns cross dictionary-encoded."""
+    kinds = ["Literasi", "Pelatihan Keterampilan", "TIK"]
+    rows = [KEGIATAN] + [[f"{1 + i % 28}/10/2026", f"Kegiatan {i % 7}", kinds[i % 3], 1 + i % 4, 2] for i in range(60)]
+    book = {"Kunjungan": [KUNJUNGAN, ["Oktober 2026", n, 3]], "Kegiatan": rows}
+    return Fetched(village(n), workbook=Workbook(f"key{n}", book, reads=1, fetched_at=when.timestamp()), reads=1)
+
+
+def test_a_batch_pickled_as_it_leaves_a_parse_worker_loads_the_same_history(tmp_path, ref):
+    import pickle
+    from multiprocessing.reduction import ForkingPickler
+
+    def load(path, crossing: bool) -> dict[str, list[tuple]]:
+        con = open_working_file(path)
+        try:
+            for run, when, visitors in (("run-1", T1, 6), ("run-2", T2, 9)):
+                batch = build_batch(run, when, [fetched(1, visitors, when), busy_village(2, T1)], {}, ref)
+                if crossing:
+                    batch = pickle.loads(ForkingPickler.dumps(batch))
+                    assert isinstance(batch.tables["activities"]["kode_desa"].type, pa.DictionaryType)
+                store.load_batch(con, batch)
+            return history(con)
+        finally:
+            con.close()
+
+    assert load(tmp_path / "crossed.duckdb", True) == load(tmp_path / "direct.duckdb", False)

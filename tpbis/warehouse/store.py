@@ -209,8 +209,13 @@ def load_batch(con, batch: Batch, *, in_transaction: bool = False) -> None:
                 rows = batch.tables[table]
                 if table not in current and not len(rows):
                     continue            # nothing to close, nothing to open
-                con.register("stage_rows", arrow_table(rows))
+                staged = arrow_table(rows)
+                con.register("stage_rows", staged)
                 exprs = [f"cast({_quote_ident(c)} as {types[table, c]})" for c in hash_columns]
+                if table in current:
+                    hashes = con.sql(_for_table(sql("load/stage_hashes.sql"), table, exprs)).to_arrow_table()
+                    con.unregister("stage_rows")
+                    con.register("stage_rows", staged.append_column("row_hash", hashes["row_hash"]))
                 run_script(con, _for_table(replace if table in current else first, table, exprs), params)
                 con.unregister("stage_rows")
         if len(batch.state):

@@ -18,6 +18,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from tpbis.warehouse import disk
 from tpbis.warehouse.records import default_strategies, get_meta, load_strategies, set_meta
@@ -176,6 +177,15 @@ class Batch:
     state: pd.DataFrame                 # spreadsheet_key, kode_desa, modified_time, content_hash
     village_runs: pd.DataFrame          # outcome per village
 
+    def __getstate__(self) -> dict:
+        """Pickled (from a parse worker to the loading process) with its tables as Arrow,
+        repetitive text columns dictionary-encoded (`compact_table`): a chunk of 200 messy
+        workbooks crosses as 19 MiB instead of 33, and the loading process has nothing left to
+        convert (DuckDB scans the Arrow tables as they come)."""
+        state = dict(self.__dict__)
+        state["tables"] = {name: compact_table(arrow_table(rows)) for name, rows in self.tables.items()}
+        return state
+
 
 @disk.disk_full_is_cannot_run
 def load_batch(con, batch: Batch, *, in_transaction: bool = False) -> None:
@@ -192,12 +202,21 @@ def load_batch(con, batch: Batch, *, in_transaction: bool = False) -> None:
             run_script(con, sql("load/raw_land.sql"), params)
         if batch.villages:
             con.register("stage_villages", pd.DataFrame({"kode_desa": pd.Series(batch.villages, dtype="string")}))
-            replace = sql("load/replace_current.sql")
+            replace, first = sql("load/replace_current.sql"), sql("load/insert_first.sql")
             types = _core_types(con)
+            current = _tables_with_current_rows(con)
             for table, hash_columns in HISTORIED.items():
-                con.register("stage_rows", arrow_table(batch.tables[table]))
+                rows = batch.tables[table]
+                if table not in current and not len(rows):
+                    continue            # nothing to close, nothing to open
+                staged = arrow_table(rows)
+                con.register("stage_rows", staged)
                 exprs = [f"cast({_quote_ident(c)} as {types[table, c]})" for c in hash_columns]
-                run_script(con, _for_table(replace, table, exprs), params)
+                if table in current:
+                    hashes = con.sql(_for_table(sql("load/stage_hashes.sql"), table, exprs)).to_arrow_table()
+                    con.unregister("stage_rows")
+                    con.register("stage_rows", staged.append_column("row_hash", hashes["row_hash"]))
+                run_script(con, _for_table(replace if table in current else first, table, exprs), params)
                 con.unregister("stage_rows")
         if len(batch.state):
             con.register("stage_state", batch.state)
@@ -227,6 +246,37 @@ def arrow_table(rows: pd.DataFrame | pa.Table) -> pa.Table:
     here, in the loading process, not in a parse worker: the parses are the longer path (an
     Arrow batch from the workers made a 2,000-sheet sync slower, 16 s against 12-13 s)."""
     return rows if isinstance(rows, pa.Table) else pa.Table.from_pandas(rows, preserve_index=False)
+
+
+# a text column is sent dictionary-encoded when it has at most this share of distinct values
+DICTIONARY_SHARE = 0.25
+
+
+def compact_table(table: pa.Table) -> pa.Table:
+    """`table` with each text column of few distinct values (kode_desa, spreadsheet_key, tab,
+    category, strategy ...) dictionary-encoded: the same values, fewer bytes to pickle and to
+    move between processes. DuckDB reads a dictionary column as the VARCHAR it holds. A
+    column whose first rows are mostly distinct (titles, notes) is left as it is, unencoded."""
+    columns = []
+    for column in table.columns:
+        if len(column) and (pa.types.is_string(column.type) or pa.types.is_large_string(column.type)):
+            head = column.slice(0, 4096)
+            if pc.count_distinct(head, mode="all").as_py() <= DICTIONARY_SHARE * len(head):
+                encoded = column.dictionary_encode()
+                if sum(len(c.dictionary) for c in encoded.chunks) <= DICTIONARY_SHARE * len(column):
+                    column = encoded
+        columns.append(column)
+    return pa.Table.from_arrays(columns, schema=pa.schema(
+        [field.with_type(c.type) for field, c in zip(table.schema, columns)], metadata=table.schema.metadata))
+
+
+def _tables_with_current_rows(con) -> set[str]:
+    """The core tables (of HISTORIED) where a village of stage_villages has a current row, in
+    one query: a first sync of a village skips closing versions and the anti join."""
+    text = sql("load/has_current.sql")
+    code = "\n".join(line for line in text.splitlines() if not line.lstrip().startswith("--"))
+    query = "\nunion all\n".join(code.replace("{table}", table) for table in HISTORIED)
+    return {name for (name,) in con.execute(query).fetchall()}
 
 
 def _core_types(con) -> dict[tuple[str, str], str]:

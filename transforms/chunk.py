@@ -30,10 +30,10 @@ from transforms.frames import frame, integers, strings
 from transforms.headers import UnreadableSheet, find_header
 from transforms.reference import Reference
 from transforms.rules import Found
-from transforms.tabs import TabResult, typed_array
+from transforms.tabs import typed_array
 from transforms.text import is_blank
-from transforms.profile_tab import parse_profile_tab
-from transforms.stacking import FETCHED_AT_DTYPE, concat_arrays, join_parts
+from transforms.profile_tab import ProfileRead, profile_columns, read_profile_tab
+from transforms.stacking import FETCHED_AT_DTYPE, join_parts
 from transforms.workbook import REQUIRED_TABS, find_tabs
 
 __all__ = ["Book", "ParsedChunk", "parse_chunk"]
@@ -67,7 +67,7 @@ _ORDER = sorted(TABLE_TABS.items(), key=lambda item: item[1] not in REQUIRED_TAB
 
 
 def _prepare(book: Book, owner: int, ref: Reference) -> tuple[dict, list[Found], set[str]]:
-    """Per table: a Sheet to read with the chunk, the Profil TabResult, or None (missing or
+    """Per table: a Sheet to read with the chunk, the Profil ProfileRead, or None (missing or
     never filled in); the workbook's own notes (missing tabs); the tabs present. Raises
     what parsing it alone raises before reading any data row."""
     today = book.today.date() if isinstance(book.today, datetime) else book.today
@@ -83,7 +83,7 @@ def _prepare(book: Book, owner: int, ref: Reference) -> tuple[dict, list[Found],
         elif tab not in REQUIRED_TABS and all(is_blank(cell) for row in tabs[tab] for cell in row):
             plan[table] = None
         elif table == "profile":
-            plan[table] = parse_profile_tab(tabs[tab], ref, book.village, today)
+            plan[table] = read_profile_tab(tabs[tab], ref, book.village, today)
         else:
             rows, specs = tabs[tab], {s.field: s for s in ref.columns[tab]}
             match = find_header(rows, ref.header_lookup[tab])
@@ -154,15 +154,14 @@ def _parse_run(books: Sequence[Book], run: list[int], ref: Reference, today: dat
     tables, table_owners = {}, {}
     for table, tab in TABLE_TABS.items():
         if table == "profile":
-            results: list[tuple[int, TabResult]] = [(o, plans[o][table]) for o in owners if plans[o][table]]
+            results: list[tuple[int, ProfileRead]] = [(o, plans[o][table]) for o in owners if plans[o][table]]
             for owner, result in results:
                 problems += from_found(result.rejections, owner)
                 warned += from_found(result.warnings, owner)
                 counts[owner][tab] = (result.rows_read, result.rows_loaded)
             owner = np.repeat(np.array([o for o, _ in results], dtype=np.int64),
                               [len(r.source_rows) for _, r in results]).astype(np.int64)
-            columns = {name: concat_arrays([r.columns[name] for _, r in results])
-                       for name in TABLE_COLUMNS[table]} if results else None
+            columns = profile_columns([r.values for _, r in results if len(r.source_rows)]) if results else None
             source = np.concatenate([r.source_rows for _, r in results]) if results else np.zeros(0, np.int64)
         else:
             sheets = [plans[o][table] for o in owners if plans[o][table] is not None]

@@ -135,9 +135,14 @@ def _field(name, spec, sheets, codes, uniques, owner, sel, tab, ref, today) -> t
     position = np.array([sheet.match.columns.get(name, -1) for sheet in sheets])[owner]
     present = position >= 0
     at = np.flatnonzero(present)
-    used, inverse = np.unique(codes[position[at], at], return_inverse=True)
+    here = codes[position[at], at]
+    seen = np.zeros(len(uniques), dtype=bool)
+    seen[here] = True
+    used = np.flatnonzero(seen)                     # = np.unique(here), without sorting the rows
+    renumber = np.zeros(len(uniques), dtype=np.int64)
+    renumber[used] = np.arange(len(used))
     local = np.full(n, len(used), dtype=np.int64)
-    local[at] = inverse.reshape(-1)
+    local[at] = renumber[here]
     distinct = [uniques[i] for i in used.tolist()] + [None]
     reading = read_column(distinct, tab, spec, ref, today)
     absent = len(used)

@@ -22,12 +22,12 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from transforms.cells import normalise_value_ranges
+from transforms.cells import normalise_rows, rows_of_lists
 from transforms.chunk_problems import ChunkFound, chunk_problems_frame, from_found
 from transforms.chunk_tab import Sheet, parse_chunk_tab
 from transforms.columns import TAB_COUNT_COLUMNS, TABLE_COLUMNS, TABLE_TABS, all_columns
 from transforms.frames import frame, integers, strings
-from transforms.headers import UnreadableSheet, find_header
+from transforms.headers import HEADER_SCAN_ROWS, UnreadableSheet, find_header
 from transforms.reference import Reference
 from transforms.rules import Found
 from transforms.tabs import typed_array
@@ -66,32 +66,61 @@ class ParsedChunk:
 _ORDER = sorted(TABLE_TABS.items(), key=lambda item: item[1] not in REQUIRED_TABS)   # fail fast, as alone
 
 
+_HEAD_ROWS = HEADER_SCAN_ROWS + 1     # the rows find_header reads (a numbering row under the last)
+
+
+def _tabs(value_ranges) -> tuple[dict[str, list], set[int]]:
+    """`find_tabs(normalise_value_ranges(...))`, except that a tab that is a list of lists
+    keeps its rows unchecked (returned in the set, by id): its data cells are checked with the
+    chunk's, in one pass (chunk_tab._factorise)."""
+    if not isinstance(value_ranges, Mapping):
+        return {}, set()
+    raw, titled = set(), {}
+    for title, rows in value_ranges.items():
+        if rows_of_lists(rows):
+            raw.add(id(rows))
+        else:
+            rows = normalise_rows(rows)
+        titled[title if type(title) is str else str(title)] = rows
+    return find_tabs(titled), raw
+
+
 def _prepare(book: Book, owner: int, ref: Reference) -> tuple[dict, list[Found], set[str]]:
     """Per table: a Sheet to read with the chunk, the Profil ProfileRead, or None (missing or
     never filled in); the workbook's own notes (missing tabs); the tabs present. Raises
     what parsing it alone raises before reading any data row."""
     today = book.today.date() if isinstance(book.today, datetime) else book.today
-    tabs = find_tabs(normalise_value_ranges(book.value_ranges))
+    tabs, raw = _tabs(book.value_ranges)
     for tab in REQUIRED_TABS:
         if tab not in tabs:
             raise UnreadableSheet(tab, [s.header for s in ref.columns[tab] if s.required], tab_missing=True)
     plan, notes = {}, []
     for table, tab in _ORDER:
+        rows = tabs.get(tab)
+        unchecked = rows is not None and id(rows) in raw
+        if unchecked and table == "profile":
+            rows = shown = normalise_rows(rows)
+        elif unchecked:                 # the header is read from normalised cells, the data later
+            head = rows[:_HEAD_ROWS]
+            fixed = normalise_rows(head)
+            shown = rows if fixed is head else fixed + rows[_HEAD_ROWS:]
+        else:
+            shown = rows
         if tab not in tabs:
             plan[table] = None
             notes.append(Found(tab, "missing_tab", np.array([-1]), "", [""]))
-        elif tab not in REQUIRED_TABS and all(is_blank(cell) for row in tabs[tab] for cell in row):
-            plan[table] = None
+        elif tab not in REQUIRED_TABS and all(is_blank(cell) for row in shown for cell in row):
+            plan[table] = None          # (normalising a cell never changes whether it is blank)
         elif table == "profile":
-            plan[table] = read_profile_tab(tabs[tab], ref, book.village, today)
+            plan[table] = read_profile_tab(rows, ref, book.village, today)
         else:
-            rows, specs = tabs[tab], {s.field: s for s in ref.columns[tab]}
-            match = find_header(rows, ref.header_lookup[tab])
+            specs = {s.field: s for s in ref.columns[tab]}
+            match = find_header(shown, ref.header_lookup[tab])
             missing = [s.header for s in specs.values()
                        if s.required and (match is None or s.field not in match.columns)]
             if missing:
                 raise UnreadableSheet(tab, missing)
-            plan[table] = Sheet(owner, rows[match.row + 1:], match)
+            plan[table] = Sheet(owner, rows[match.row + 1:], match, raw=unchecked)
     return plan, notes, set(tabs)
 
 

@@ -85,7 +85,7 @@ def _tabs(value_ranges) -> tuple[dict[str, list], set[int]]:
     return find_tabs(titled), raw
 
 
-def _prepare(book: Book, owner: int, ref: Reference) -> tuple[dict, list[Found], set[str]]:
+def _prepare(book: Book, owner: int, ref: Reference, readings: dict) -> tuple[dict, list[Found], set[str]]:
     """Per table: a Sheet to read with the chunk, the Profil ProfileRead, or None (missing or
     never filled in); the workbook's own notes (missing tabs); the tabs present. Raises
     what parsing it alone raises before reading any data row."""
@@ -112,7 +112,7 @@ def _prepare(book: Book, owner: int, ref: Reference) -> tuple[dict, list[Found],
         elif tab not in REQUIRED_TABS and all(is_blank(cell) for row in shown for cell in row):
             plan[table] = None          # (normalising a cell never changes whether it is blank)
         elif table == "profile":
-            plan[table] = read_profile_tab(rows, ref, book.village, today)
+            plan[table] = read_profile_tab(rows, ref, book.village, today, readings)
         else:
             specs = {s.field: s for s in ref.columns[tab]}
             match = find_header(shown, ref.header_lookup[tab])
@@ -169,10 +169,10 @@ def _check_invariant(owners, counts: dict, tables: dict, problems: list[ChunkFou
 
 def _parse_run(books: Sequence[Book], run: list[int], ref: Reference, today: date, outcomes: list) -> tuple:
     """Parse the books at positions `run` (one `today`); record each one's outcome."""
-    plans, problems, warned, present = {}, [], [], {}
+    plans, problems, warned, present, readings = {}, [], [], {}, {}
     for owner in run:
         try:
-            plan, notes, tabs = _prepare(books[owner], owner, ref)
+            plan, notes, tabs = _prepare(books[owner], owner, ref, readings)
         except Exception as e:  # noqa: BLE001 - this workbook fails alone, as it would alone
             outcomes[owner] = e
             continue

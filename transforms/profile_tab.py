@@ -82,6 +82,18 @@ def profile_columns(values: list[dict[str, object]]) -> dict[str, object]:
             for name, dtype in TABLE_COLUMNS["profile"].items()}
 
 
+def _read(field: str, value, spec, ref: Reference, today: date, readings: dict | None) -> tuple:
+    """(reason id, Cell with the detail or None, typed value) of one field's value."""
+    key = (field, type(value), value)
+    if readings is not None and type(value) is not float and key in readings:   # (-0.0 == 0.0)
+        return readings[key]
+    reading = read_column([value], "Profil", spec, ref, today)
+    found = (int(reading.reasons[0]), reading.notes.get(0), reading.values[0])
+    if readings is not None and type(value) is not float:
+        readings[key] = found
+    return found
+
+
 def parse_profile_tab(rows: list, ref: Reference, village: Mapping, today: date) -> TabResult:
     """The Profil tab as at most one row. Each filled field line is a data row: it loads, or is
     rejected (unreadable value, unknown or repeated field). Place fields that name another
@@ -91,8 +103,10 @@ def parse_profile_tab(rows: list, ref: Reference, village: Mapping, today: date)
                      read.rejections, read.warnings, read.rows_read, read.rows_loaded)
 
 
-def read_profile_tab(rows: list, ref: Reference, village: Mapping, today: date) -> ProfileRead:
-    """`parse_profile_tab` without building the typed columns."""
+def read_profile_tab(rows: list, ref: Reference, village: Mapping, today: date,
+                     readings: dict | None = None) -> ProfileRead:
+    """`parse_profile_tab` without building the typed columns. `readings` remembers each
+    (field, value) read, for the other workbooks of a chunk (same `today` and Reference)."""
     tab, lookup = "Profil", ref.header_lookup["Profil"]
     specs = {s.field: s for s in ref.columns[tab] if not s.field.startswith("_")}
     key_col, value_col, start, key_label = _profile_layout(rows, lookup)
@@ -119,13 +133,12 @@ def read_profile_tab(rows: list, ref: Reference, village: Mapping, today: date) 
         if field in seen:
             problem(rejected, "duplicate_field", sheet_row, label, label, str(seen[field]))
             continue
-        reading = read_column([value], tab, specs[field], ref, today)
-        if reading.reasons[0]:
-            note = reading.notes.get(0)
-            problem(rejected, CODES[reading.reasons[0]], sheet_row, label, cell_text(value), note.detail if note else "")
+        reason, note, typed = _read(field, value, specs[field], ref, today, readings)
+        if reason:
+            problem(rejected, CODES[reason], sheet_row, label, cell_text(value), note.detail if note else "")
             continue
         seen[field] = sheet_row
-        values[field] = reading.values[0]
+        values[field] = typed
         loaded_rows.append(sheet_row)
         if field in PROFILE_REGISTRY_FIELDS and (expected := _differs(field, values[field], village, ref.name_variants)):
             problem(warned, "profile_other_village", sheet_row, label, cell_text(value), expected)

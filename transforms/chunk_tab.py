@@ -15,6 +15,7 @@ and problem for problem (tests/transforms/test_chunk.py checks it on random work
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from datetime import date
 from itertools import chain
 
@@ -42,7 +43,7 @@ class Sheet:
     match: HeaderMatch
     raw: bool = False       # whether the data's cells may still need `cells.normalise_rows`
 
-    @property
+    @cached_property
     def width(self) -> int:
         return max(self.match.width, *(j + 1 for j in self.match.columns.values()))
 
@@ -164,17 +165,23 @@ def _field(name, spec, sheets, codes, uniques, owner, sel, tab, ref, today) -> t
     without the field get a last, empty value that reads as nothing), with per sheet its
     header text and column position (None / -1 where the sheet lacks it)."""
     n = codes.shape[1]
-    position = np.array([sheet.match.columns.get(name, -1) for sheet in sheets])[owner]
-    present = position >= 0
-    at = np.flatnonzero(present)
-    here = codes[position[at], at]
+    per_sheet = np.array([sheet.match.columns.get(name, -1) for sheet in sheets], dtype=np.int64)
+    if len(per_sheet) and per_sheet[0] >= 0 and (per_sheet == per_sheet[0]).all():
+        at, here = None, codes[per_sheet[0]]        # every sheet has it in the same column
+    else:
+        position = per_sheet[owner]
+        at = np.flatnonzero(position >= 0)
+        here = codes[position[at], at]
     seen = np.zeros(len(uniques), dtype=bool)
     seen[here] = True
     used = np.flatnonzero(seen)                     # = np.unique(here), without sorting the rows
     renumber = np.zeros(len(uniques), dtype=np.int64)
     renumber[used] = np.arange(len(used))
-    local = np.full(n, len(used), dtype=np.int64)
-    local[at] = renumber[here]
+    if at is None:
+        local = renumber[here]
+    else:
+        local = np.full(n, len(used), dtype=np.int64)
+        local[at] = renumber[here]
     distinct = [uniques[i] for i in used.tolist()] + [None]
     reading = read_column(distinct, tab, spec, ref, today)
     absent = len(used)

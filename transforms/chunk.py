@@ -130,18 +130,31 @@ def _stamp(fetched_at: datetime) -> np.datetime64:
     return stamp.tz_convert(None).to_datetime64()
 
 
-def _lineage(table: str, columns: dict, owner: np.ndarray, source_rows: np.ndarray, books: Sequence[Book]) -> pd.DataFrame:
+@dataclass
+class _Books:
+    """The lineage values of a chunk's books, one each (made once, used by every table)."""
+
+    codes: pa.Array
+    keys: pa.Array
+    stamps: np.ndarray
+
+    @classmethod
+    def of(cls, books: Sequence[Book]) -> "_Books":
+        return cls(pa.array([str(b.village["kode_desa"]) for b in books], type=pa.large_string()),
+                   pa.array([b.spreadsheet_key for b in books], type=pa.large_string()),
+                   np.array([_stamp(b.fetched_at) for b in books], dtype="datetime64[us]"))
+
+
+def _lineage(table: str, columns: dict, owner: np.ndarray, source_rows: np.ndarray, books: _Books) -> pd.DataFrame:
     n = len(owner)
     take = pa.array(owner.astype(np.int64))
-    codes = pa.array([str(b.village["kode_desa"]) for b in books], type=pa.large_string())
-    keys = pa.array([b.spreadsheet_key for b in books], type=pa.large_string())
-    stamps = np.array([_stamp(b.fetched_at) for b in books], dtype="datetime64[us]")
+    codes, keys, stamps = books.codes, books.keys, books.stamps
     columns = dict(columns)
     columns["kode_desa"] = pd.arrays.ArrowStringArray(codes.take(take))
     columns["spreadsheet_key"] = pd.arrays.ArrowStringArray(keys.take(take))
     columns["tab"] = pd.arrays.ArrowStringArray(pa.repeat(pa.scalar(TABLE_TABS[table], type=pa.large_string()), n))
     columns["source_row"] = integers(source_rows)
-    columns["fetched_at"] = pd.array(stamps[owner] if len(books) else np.zeros(0, "datetime64[us]"),
+    columns["fetched_at"] = pd.array(stamps[owner] if len(stamps) else np.zeros(0, "datetime64[us]"),
                                      dtype=FETCHED_AT_DTYPE)
     return frame({name: columns[name] for name in all_columns(table)}, n)
 
@@ -167,7 +180,8 @@ def _check_invariant(owners, counts: dict, tables: dict, problems: list[ChunkFou
                                      f"distinct rejected rows={distinct.get((owner, tab), 0)}")
 
 
-def _parse_run(books: Sequence[Book], run: list[int], ref: Reference, today: date, outcomes: list) -> tuple:
+def _parse_run(books: Sequence[Book], run: list[int], ref: Reference, today: date, outcomes: list,
+               lineage: _Books) -> tuple:
     """Parse the books at positions `run` (one `today`); record each one's outcome."""
     plans, problems, warned, present, readings = {}, [], [], {}, {}
     for owner in run:
@@ -207,7 +221,7 @@ def _parse_run(books: Sequence[Book], run: list[int], ref: Reference, today: dat
         if columns is None:
             columns = {name: typed_array(dtype, [None], np.zeros(0, np.int64))
                        for name, dtype in TABLE_COLUMNS[table].items()}
-        tables[table] = _lineage(table, columns, owner, source, books)
+        tables[table] = _lineage(table, columns, owner, source, lineage)
         table_owners[table] = owner
     _check_invariant(owners, counts, table_owners, problems)
     for owner in owners:
@@ -234,8 +248,9 @@ def parse_chunk(books: Sequence[Book], ref: Reference) -> ParsedChunk:
     outcomes: list = [None] * len(books)
     pieces = []
     today_of = [b.today.date() if isinstance(b.today, datetime) else b.today for b in books]
+    lineage = _Books.of(books)
     for today, run in groupby(range(len(books)), key=lambda i: today_of[i]):
-        pieces.append(_parse_run(books, list(run), ref, today, outcomes))
+        pieces.append(_parse_run(books, list(run), ref, today, outcomes, lineage))
     owners = [o for piece in pieces for o in piece[0]]
     codes = [str(b.village["kode_desa"]) for b in books]
     keys = [b.spreadsheet_key for b in books]

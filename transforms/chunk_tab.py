@@ -101,12 +101,13 @@ def _factorise_cells(sheets, width, n, owner, check: bool) -> tuple[np.ndarray, 
         missing = pd.isna(values)       # None or NaN; a NaN is an odd cell
         if missing.any() and any(v is not None for v in values[missing].tolist()):
             return None
-    row_of = np.repeat(np.arange(n, dtype=np.int64), lengths)
-    position = np.arange(total, dtype=np.int64) - np.repeat(np.cumsum(lengths) - lengths, lengths)
+    # where each cell goes in codes.ravel(): cell k of row r (its row's first cell s) at (k - s) * n + r
+    firsts = np.cumsum(lengths) - lengths
+    at = np.arange(total, dtype=np.int64) * n + np.repeat(np.arange(n, dtype=np.int64) - firsts * n, lengths)
     widths = np.array([sheet.width for sheet in sheets], dtype=np.int64)[owner]
     if (lengths > widths).any():        # cells right of their sheet's columns are not read
-        inside = position < widths[row_of]
-        values, row_of, position = values[inside], row_of[inside], position[inside]
+        inside = at // max(n, 1) < widths[at % max(n, 1)]
+        values, at = values[inside], at[inside]
     flat, uniques = pd.factorize(values)
     uniques = uniques.tolist()
     if check and any(type(u) is str and has_lone_surrogate(u) for u in uniques):
@@ -115,14 +116,14 @@ def _factorise_cells(sheets, width, n, owner, check: bool) -> tuple[np.ndarray, 
     if risky:
         seen: dict[tuple, int] = {}
         for k in np.flatnonzero(np.isin(flat, risky)).tolist():     # row by row: the first row first
-            key = (int(position[k]), int(owner[row_of[k]]), int(flat[k]))
+            key = (int(at[k] // n), int(owner[at[k] % n]), int(flat[k]))
             if key not in seen:
                 seen[key] = len(uniques)
                 uniques.append(values[k])
             flat[k] = seen[key]
     codes = np.full((width, n), len(uniques), dtype=np.int64)
     flat[flat < 0] = len(uniques)
-    codes[position, row_of] = flat
+    codes.reshape(-1)[at] = flat
     return codes, [*uniques, None]
 
 

@@ -26,7 +26,7 @@ import json
 import re
 from collections.abc import Mapping
 
-__all__ = ["OddCell", "normalise_rows", "normalise_value_ranges", "ODD_TEXT_LIMIT"]
+__all__ = ["OddCell", "has_lone_surrogate", "normalise_rows", "normalise_value_ranges", "rows_of_lists", "ODD_TEXT_LIMIT"]
 
 ODD_TEXT_LIMIT = 80          # characters of an odd cell shown back to the librarian
 
@@ -77,6 +77,11 @@ def _clean_string(text: str) -> str:
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
 _BOOL_TEXT = {True: "TRUE", False: "FALSE"}
+
+
+def has_lone_surrogate(text: str) -> bool:
+    """Whether a str holds a lone surrogate (normalising replaces it)."""
+    return not text.isascii() and _SURROGATE.search(text) is not None
 
 
 def _cell(value):
@@ -142,6 +147,12 @@ def normalise_rows(rows) -> list[list]:
         else:
             out[i] = [_cell(row)]
     return out
+
+
+def rows_of_lists(rows) -> bool:
+    """Whether `normalise_rows` keeps `rows` and each row object as they are unless a cell
+    needs normalising: a list of lists (their cells unchecked)."""
+    return type(rows) is list and set(map(type, rows)) <= {list}
 
 
 def normalise_value_ranges(value_ranges) -> dict[str, list[list]]:

@@ -22,18 +22,18 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from transforms.cells import normalise_value_ranges
+from transforms.cells import normalise_rows, rows_of_lists
 from transforms.chunk_problems import ChunkFound, chunk_problems_frame, from_found
 from transforms.chunk_tab import Sheet, parse_chunk_tab
 from transforms.columns import TAB_COUNT_COLUMNS, TABLE_COLUMNS, TABLE_TABS, all_columns
 from transforms.frames import frame, integers, strings
-from transforms.headers import UnreadableSheet, find_header
+from transforms.headers import HEADER_SCAN_ROWS, UnreadableSheet, find_header
 from transforms.reference import Reference
 from transforms.rules import Found
-from transforms.tabs import TabResult, typed_array
+from transforms.tabs import typed_array
 from transforms.text import is_blank
-from transforms.profile_tab import parse_profile_tab
-from transforms.stacking import FETCHED_AT_DTYPE, concat_arrays, join_parts
+from transforms.profile_tab import ProfileRead, profile_columns, read_profile_tab
+from transforms.stacking import FETCHED_AT_DTYPE, join_parts
 from transforms.workbook import REQUIRED_TABS, find_tabs
 
 __all__ = ["Book", "ParsedChunk", "parse_chunk"]
@@ -66,32 +66,61 @@ class ParsedChunk:
 _ORDER = sorted(TABLE_TABS.items(), key=lambda item: item[1] not in REQUIRED_TABS)   # fail fast, as alone
 
 
-def _prepare(book: Book, owner: int, ref: Reference) -> tuple[dict, list[Found], set[str]]:
-    """Per table: a Sheet to read with the chunk, the Profil TabResult, or None (missing or
+_HEAD_ROWS = HEADER_SCAN_ROWS + 1     # the rows find_header reads (a numbering row under the last)
+
+
+def _tabs(value_ranges) -> tuple[dict[str, list], set[int]]:
+    """`find_tabs(normalise_value_ranges(...))`, except that a tab that is a list of lists
+    keeps its rows unchecked (returned in the set, by id): its data cells are checked with the
+    chunk's, in one pass (chunk_tab._factorise)."""
+    if not isinstance(value_ranges, Mapping):
+        return {}, set()
+    raw, titled = set(), {}
+    for title, rows in value_ranges.items():
+        if rows_of_lists(rows):
+            raw.add(id(rows))
+        else:
+            rows = normalise_rows(rows)
+        titled[title if type(title) is str else str(title)] = rows
+    return find_tabs(titled), raw
+
+
+def _prepare(book: Book, owner: int, ref: Reference, readings: dict) -> tuple[dict, list[Found], set[str]]:
+    """Per table: a Sheet to read with the chunk, the Profil ProfileRead, or None (missing or
     never filled in); the workbook's own notes (missing tabs); the tabs present. Raises
     what parsing it alone raises before reading any data row."""
     today = book.today.date() if isinstance(book.today, datetime) else book.today
-    tabs = find_tabs(normalise_value_ranges(book.value_ranges))
+    tabs, raw = _tabs(book.value_ranges)
     for tab in REQUIRED_TABS:
         if tab not in tabs:
             raise UnreadableSheet(tab, [s.header for s in ref.columns[tab] if s.required], tab_missing=True)
     plan, notes = {}, []
     for table, tab in _ORDER:
+        rows = tabs.get(tab)
+        unchecked = rows is not None and id(rows) in raw
+        if unchecked and table == "profile":
+            rows = shown = normalise_rows(rows)
+        elif unchecked:                 # the header is read from normalised cells, the data later
+            head = rows[:_HEAD_ROWS]
+            fixed = normalise_rows(head)
+            shown = rows if fixed is head else fixed + rows[_HEAD_ROWS:]
+        else:
+            shown = rows
         if tab not in tabs:
             plan[table] = None
             notes.append(Found(tab, "missing_tab", np.array([-1]), "", [""]))
-        elif tab not in REQUIRED_TABS and all(is_blank(cell) for row in tabs[tab] for cell in row):
-            plan[table] = None
+        elif tab not in REQUIRED_TABS and all(is_blank(cell) for row in shown for cell in row):
+            plan[table] = None          # (normalising a cell never changes whether it is blank)
         elif table == "profile":
-            plan[table] = parse_profile_tab(tabs[tab], ref, book.village, today)
+            plan[table] = read_profile_tab(rows, ref, book.village, today, readings)
         else:
-            rows, specs = tabs[tab], {s.field: s for s in ref.columns[tab]}
-            match = find_header(rows, ref.header_lookup[tab])
+            specs = {s.field: s for s in ref.columns[tab]}
+            match = find_header(shown, ref.header_lookup[tab])
             missing = [s.header for s in specs.values()
                        if s.required and (match is None or s.field not in match.columns)]
             if missing:
                 raise UnreadableSheet(tab, missing)
-            plan[table] = Sheet(owner, rows[match.row + 1:], match)
+            plan[table] = Sheet(owner, rows[match.row + 1:], match, raw=unchecked)
     return plan, notes, set(tabs)
 
 
@@ -101,18 +130,31 @@ def _stamp(fetched_at: datetime) -> np.datetime64:
     return stamp.tz_convert(None).to_datetime64()
 
 
-def _lineage(table: str, columns: dict, owner: np.ndarray, source_rows: np.ndarray, books: Sequence[Book]) -> pd.DataFrame:
+@dataclass
+class _Books:
+    """The lineage values of a chunk's books, one each (made once, used by every table)."""
+
+    codes: pa.Array
+    keys: pa.Array
+    stamps: np.ndarray
+
+    @classmethod
+    def of(cls, books: Sequence[Book]) -> "_Books":
+        return cls(pa.array([str(b.village["kode_desa"]) for b in books], type=pa.large_string()),
+                   pa.array([b.spreadsheet_key for b in books], type=pa.large_string()),
+                   np.array([_stamp(b.fetched_at) for b in books], dtype="datetime64[us]"))
+
+
+def _lineage(table: str, columns: dict, owner: np.ndarray, source_rows: np.ndarray, books: _Books) -> pd.DataFrame:
     n = len(owner)
     take = pa.array(owner.astype(np.int64))
-    codes = pa.array([str(b.village["kode_desa"]) for b in books], type=pa.large_string())
-    keys = pa.array([b.spreadsheet_key for b in books], type=pa.large_string())
-    stamps = np.array([_stamp(b.fetched_at) for b in books], dtype="datetime64[us]")
+    codes, keys, stamps = books.codes, books.keys, books.stamps
     columns = dict(columns)
     columns["kode_desa"] = pd.arrays.ArrowStringArray(codes.take(take))
     columns["spreadsheet_key"] = pd.arrays.ArrowStringArray(keys.take(take))
     columns["tab"] = pd.arrays.ArrowStringArray(pa.repeat(pa.scalar(TABLE_TABS[table], type=pa.large_string()), n))
     columns["source_row"] = integers(source_rows)
-    columns["fetched_at"] = pd.array(stamps[owner] if len(books) else np.zeros(0, "datetime64[us]"),
+    columns["fetched_at"] = pd.array(stamps[owner] if len(stamps) else np.zeros(0, "datetime64[us]"),
                                      dtype=FETCHED_AT_DTYPE)
     return frame({name: columns[name] for name in all_columns(table)}, n)
 
@@ -138,12 +180,13 @@ def _check_invariant(owners, counts: dict, tables: dict, problems: list[ChunkFou
                                      f"distinct rejected rows={distinct.get((owner, tab), 0)}")
 
 
-def _parse_run(books: Sequence[Book], run: list[int], ref: Reference, today: date, outcomes: list) -> tuple:
+def _parse_run(books: Sequence[Book], run: list[int], ref: Reference, today: date, outcomes: list,
+               lineage: _Books) -> tuple:
     """Parse the books at positions `run` (one `today`); record each one's outcome."""
-    plans, problems, warned, present = {}, [], [], {}
+    plans, problems, warned, present, readings = {}, [], [], {}, {}
     for owner in run:
         try:
-            plan, notes, tabs = _prepare(books[owner], owner, ref)
+            plan, notes, tabs = _prepare(books[owner], owner, ref, readings)
         except Exception as e:  # noqa: BLE001 - this workbook fails alone, as it would alone
             outcomes[owner] = e
             continue
@@ -154,15 +197,14 @@ def _parse_run(books: Sequence[Book], run: list[int], ref: Reference, today: dat
     tables, table_owners = {}, {}
     for table, tab in TABLE_TABS.items():
         if table == "profile":
-            results: list[tuple[int, TabResult]] = [(o, plans[o][table]) for o in owners if plans[o][table]]
+            results: list[tuple[int, ProfileRead]] = [(o, plans[o][table]) for o in owners if plans[o][table]]
             for owner, result in results:
                 problems += from_found(result.rejections, owner)
                 warned += from_found(result.warnings, owner)
                 counts[owner][tab] = (result.rows_read, result.rows_loaded)
             owner = np.repeat(np.array([o for o, _ in results], dtype=np.int64),
                               [len(r.source_rows) for _, r in results]).astype(np.int64)
-            columns = {name: concat_arrays([r.columns[name] for _, r in results])
-                       for name in TABLE_COLUMNS[table]} if results else None
+            columns = profile_columns([r.values for _, r in results if len(r.source_rows)]) if results else None
             source = np.concatenate([r.source_rows for _, r in results]) if results else np.zeros(0, np.int64)
         else:
             sheets = [plans[o][table] for o in owners if plans[o][table] is not None]
@@ -179,7 +221,7 @@ def _parse_run(books: Sequence[Book], run: list[int], ref: Reference, today: dat
         if columns is None:
             columns = {name: typed_array(dtype, [None], np.zeros(0, np.int64))
                        for name, dtype in TABLE_COLUMNS[table].items()}
-        tables[table] = _lineage(table, columns, owner, source, books)
+        tables[table] = _lineage(table, columns, owner, source, lineage)
         table_owners[table] = owner
     _check_invariant(owners, counts, table_owners, problems)
     for owner in owners:
@@ -206,8 +248,9 @@ def parse_chunk(books: Sequence[Book], ref: Reference) -> ParsedChunk:
     outcomes: list = [None] * len(books)
     pieces = []
     today_of = [b.today.date() if isinstance(b.today, datetime) else b.today for b in books]
+    lineage = _Books.of(books)
     for today, run in groupby(range(len(books)), key=lambda i: today_of[i]):
-        pieces.append(_parse_run(books, list(run), ref, today, outcomes))
+        pieces.append(_parse_run(books, list(run), ref, today, outcomes, lineage))
     owners = [o for piece in pieces for o in piece[0]]
     codes = [str(b.village["kode_desa"]) for b in books]
     keys = [b.spreadsheet_key for b in books]

@@ -15,12 +15,14 @@ and problem for problem (tests/transforms/test_chunk.py checks it on random work
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from datetime import date
-from itertools import zip_longest
+from itertools import chain
 
 import numpy as np
 import pandas as pd
 
+from transforms.cells import has_lone_surrogate, normalise_rows
 from transforms.chunk_problems import ChunkFound
 from transforms.column_reading import read_column
 from transforms.headers import HeaderMatch
@@ -37,10 +39,11 @@ class Sheet:
     """One workbook's tab in the chunk, its header found."""
 
     owner: int              # position of the workbook in the chunk
-    data: list              # the rows below the header
+    data: list              # the rows below the header (lists)
     match: HeaderMatch
+    raw: bool = False       # whether the data's cells may still need `cells.normalise_rows`
 
-    @property
+    @cached_property
     def width(self) -> int:
         return max(self.match.width, *(j + 1 for j in self.match.columns.values()))
 
@@ -59,37 +62,68 @@ class ChunkTab:
     rows_loaded: dict[int, int]
 
 
-def _stack(sheets: list[Sheet], width: int, n: int, starts: np.ndarray) -> np.ndarray:
-    """(width x n) cells: position j of every row of every sheet, None beyond a sheet's width."""
-    cells = np.empty((width, n), dtype=object)
-    for sheet, start in zip(sheets, starts.tolist()):
-        columns = list(zip_longest(*sheet.data))
-        end = start + len(sheet.data)
-        for j in range(min(sheet.width, len(columns))):
-            cells[j, start:end] = columns[j]
-    return cells
-
-
 _EXACT_LIMIT = 1e16          # beyond it, an int and an equal float are shown differently (cell_text)
+_PLAIN_KINDS = frozenset({str, int, float, type(None)})
 
 
-def _factorise(cells: np.ndarray, owner: np.ndarray) -> tuple[np.ndarray, list]:
-    """Codes (same shape as cells) and distinct values (None last). Equal numbers of another
-    type (10**20 and 1e20) are merged by hashing but shown differently: those few get the
-    first of their kind per sheet and position, as a factorisation per sheet gives them."""
-    codes, uniques = pd.factorize(cells.ravel())
+def _factorise(sheets: list[Sheet], width: int, n: int, owner: np.ndarray) -> tuple[np.ndarray, list]:
+    """Codes (width x n: position j of every row of every sheet, None beyond a row's end or its
+    sheet's width) and the distinct values (None last).
+
+    The sheets' data rows come unchecked (`Sheet.raw`): normalising every cell of every row in
+    Python cost more than factorising them. So the cells are checked here as a whole, their
+    types in one pass and NaN and lone surrogates among the distinct values only; should any
+    cell need normalising, the raw sheets are normalised (`cells.normalise_rows`, row by row,
+    as alone) and factorised again."""
+    found = _factorise_cells(sheets, width, n, owner, check=any(sheet.raw for sheet in sheets))
+    if found is None:
+        for sheet in sheets:
+            if sheet.raw:
+                sheet.data, sheet.raw = normalise_rows(sheet.data), False
+        found = _factorise_cells(sheets, width, n, owner, check=False)
+    return found
+
+
+def _factorise_cells(sheets, width, n, owner, check: bool) -> tuple[np.ndarray, list] | None:
+    """`_factorise`, or None when `check` finds a cell that normalising would change. Equal
+    numbers of another type (10**20 and 1e20) are merged by hashing but shown differently:
+    those few get the first of their kind per sheet and position, as a factorisation per
+    sheet gives them."""
+    rows = list(chain.from_iterable(sheet.data for sheet in sheets))
+    lengths = np.fromiter(map(len, rows), dtype=np.int64, count=n)
+    total = int(lengths.sum())
+    values = np.fromiter(chain.from_iterable(rows), dtype=object, count=total)
+    del rows
+    kinds = set(map(type, values)) if check else _PLAIN_KINDS
+    if not kinds <= _PLAIN_KINDS:
+        return None                     # a list, an object, a boolean, a str subclass...
+    if check and float in kinds:
+        missing = pd.isna(values)       # None or NaN; a NaN is an odd cell
+        if missing.any() and any(v is not None for v in values[missing].tolist()):
+            return None
+    # where each cell goes in codes.ravel(): cell k of row r (its row's first cell s) at (k - s) * n + r
+    firsts = np.cumsum(lengths) - lengths
+    at = np.arange(total, dtype=np.int64) * n + np.repeat(np.arange(n, dtype=np.int64) - firsts * n, lengths)
+    widths = np.array([sheet.width for sheet in sheets], dtype=np.int64)[owner]
+    if (lengths > widths).any():        # cells right of their sheet's columns are not read
+        inside = at // max(n, 1) < widths[at % max(n, 1)]
+        values, at = values[inside], at[inside]
+    flat, uniques = pd.factorize(values)
     uniques = uniques.tolist()
-    codes = codes.reshape(cells.shape)
+    if check and any(type(u) is str and has_lone_surrogate(u) for u in uniques):
+        return None
     risky = [i for i, u in enumerate(uniques) if type(u) in (int, float) and abs(u) >= _EXACT_LIMIT]
     if risky:
         seen: dict[tuple, int] = {}
-        for j, r in zip(*(a.tolist() for a in np.nonzero(np.isin(codes, risky)))):
-            key = (j, int(owner[r]), int(codes[j, r]))
+        for k in np.flatnonzero(np.isin(flat, risky)).tolist():     # row by row: the first row first
+            key = (int(at[k] // n), int(owner[at[k] % n]), int(flat[k]))
             if key not in seen:
                 seen[key] = len(uniques)
-                uniques.append(cells[j, r])
-            codes[j, r] = seen[key]
-    codes[codes < 0] = len(uniques)
+                uniques.append(values[k])
+            flat[k] = seen[key]
+    codes = np.full((width, n), len(uniques), dtype=np.int64)
+    flat[flat < 0] = len(uniques)
+    codes.reshape(-1)[at] = flat
     return codes, [*uniques, None]
 
 
@@ -132,12 +166,23 @@ def _field(name, spec, sheets, codes, uniques, owner, sel, tab, ref, today) -> t
     without the field get a last, empty value that reads as nothing), with per sheet its
     header text and column position (None / -1 where the sheet lacks it)."""
     n = codes.shape[1]
-    position = np.array([sheet.match.columns.get(name, -1) for sheet in sheets])[owner]
-    present = position >= 0
-    at = np.flatnonzero(present)
-    used, inverse = np.unique(codes[position[at], at], return_inverse=True)
-    local = np.full(n, len(used), dtype=np.int64)
-    local[at] = inverse.reshape(-1)
+    per_sheet = np.array([sheet.match.columns.get(name, -1) for sheet in sheets], dtype=np.int64)
+    if len(per_sheet) and per_sheet[0] >= 0 and (per_sheet == per_sheet[0]).all():
+        at, here = None, codes[per_sheet[0]]        # every sheet has it in the same column
+    else:
+        position = per_sheet[owner]
+        at = np.flatnonzero(position >= 0)
+        here = codes[position[at], at]
+    seen = np.zeros(len(uniques), dtype=bool)
+    seen[here] = True
+    used = np.flatnonzero(seen)                     # = np.unique(here), without sorting the rows
+    renumber = np.zeros(len(uniques), dtype=np.int64)
+    renumber[used] = np.arange(len(used))
+    if at is None:
+        local = renumber[here]
+    else:
+        local = np.full(n, len(used), dtype=np.int64)
+        local[at] = renumber[here]
     distinct = [uniques[i] for i in used.tolist()] + [None]
     reading = read_column(distinct, tab, spec, ref, today)
     absent = len(used)
@@ -230,9 +275,7 @@ def parse_chunk_tab(sheets: list[Sheet], tab: str, table: str, ref: Reference, t
     n = int(sizes.sum())
     owner_of = np.repeat(np.arange(len(sheets)), sizes)              # index into `sheets`, per row
     first_rows = np.array([sheet.match.row + 2 for sheet in sheets], dtype=np.int64)
-    cells = _stack(sheets, max((sheet.width for sheet in sheets), default=1), n, starts)
-    codes, uniques = _factorise(cells, owner_of)
-    del cells
+    codes, uniques = _factorise(sheets, max((sheet.width for sheet in sheets), default=1), n, owner_of)
     is_data, totals = _row_kinds(sheets, codes, uniques, owner_of, specs)
     sel = np.flatnonzero(is_data)
     owner = owner_of[sel]

@@ -142,11 +142,14 @@ _NUMBERING = re.compile(r"^\(?(\d{1,2})\)?$")
 def is_column_numbering(row: Sequence) -> bool:
     """A row under the header that numbers the columns `1 2 3 ...` or `(1) (2) (3) ...`, as
     Indonesian government forms do: part of the header, not data."""
-    numbers = [_NUMBERING.match(cell_text(cell).strip()) for cell in row if not is_blank(cell)]
-    if len(numbers) < 3 or not all(numbers):
-        return False
-    values = [int(found[1]) for found in numbers]
-    return values == list(range(values[0], values[0] + len(values)))
+    values = []
+    for cell in row:
+        if not is_blank(cell):
+            found = _NUMBERING.match(cell_text(cell).strip())
+            if not found:
+                return False            # (a data row: its first cells already tell)
+            values.append(int(found[1]))
+    return len(values) >= 3 and values == list(range(values[0], values[0] + len(values)))
 
 
 def find_header(rows: Sequence[Sequence], keys: Mapping[str, str], scan: int = HEADER_SCAN_ROWS) -> HeaderMatch | None:

@@ -8,6 +8,7 @@ another village loads, with a warning (`profile_other_village`). Used by the wor
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import date
 
 import numpy as np
@@ -20,7 +21,7 @@ from transforms.rules import CODES, Found
 from transforms.tabs import TabResult, typed_array
 from transforms.text import cell_text, is_blank, normalise_place_name
 
-__all__ = ["PROFILE_REGISTRY_FIELDS", "parse_profile_tab"]
+__all__ = ["PROFILE_REGISTRY_FIELDS", "ProfileRead", "parse_profile_tab", "profile_columns", "read_profile_tab"]
 
 PROFILE_REGISTRY_FIELDS = {"kode_desa": "kode_desa", "desa_name": "desa", "kecamatan_name": "kecamatan",
                            "kabupaten_name": "kabupaten"}
@@ -61,10 +62,51 @@ def _differs(field: str, typed: object, village: Mapping, variants: Mapping) -> 
     return None if same else str(expected)
 
 
+@dataclass
+class ProfileRead:
+    """A Profil tab read, before its typed columns are built: the loaded field values (at most
+    one row, `source_rows`), the problems and the counts (as in `TabResult`)."""
+
+    values: dict[str, object]
+    source_rows: np.ndarray
+    rejections: list[Found]
+    warnings: list[Found]
+    rows_read: int
+    rows_loaded: int
+
+
+def profile_columns(values: list[dict[str, object]]) -> dict[str, object]:
+    """Typed profile columns, one row per dict of field values (a chunk builds them once)."""
+    index = np.arange(len(values), dtype=np.int64)
+    return {name: typed_array(dtype, [v.get(name) for v in values], index)
+            for name, dtype in TABLE_COLUMNS["profile"].items()}
+
+
+def _read(field: str, value, spec, ref: Reference, today: date, readings: dict | None) -> tuple:
+    """(reason id, Cell with the detail or None, typed value) of one field's value."""
+    key = (field, type(value), value)
+    if readings is not None and type(value) is not float and key in readings:   # (-0.0 == 0.0)
+        return readings[key]
+    reading = read_column([value], "Profil", spec, ref, today)
+    found = (int(reading.reasons[0]), reading.notes.get(0), reading.values[0])
+    if readings is not None and type(value) is not float:
+        readings[key] = found
+    return found
+
+
 def parse_profile_tab(rows: list, ref: Reference, village: Mapping, today: date) -> TabResult:
     """The Profil tab as at most one row. Each filled field line is a data row: it loads, or is
     rejected (unreadable value, unknown or repeated field). Place fields that name another
     village than the registry's are loaded and warned about (`profile_other_village`)."""
+    read = read_profile_tab(rows, ref, village, today)
+    return TabResult("Profil", profile_columns([read.values][:len(read.source_rows)]), read.source_rows,
+                     read.rejections, read.warnings, read.rows_read, read.rows_loaded)
+
+
+def read_profile_tab(rows: list, ref: Reference, village: Mapping, today: date,
+                     readings: dict | None = None) -> ProfileRead:
+    """`parse_profile_tab` without building the typed columns. `readings` remembers each
+    (field, value) read, for the other workbooks of a chunk (same `today` and Reference)."""
     tab, lookup = "Profil", ref.header_lookup["Profil"]
     specs = {s.field: s for s in ref.columns[tab] if not s.field.startswith("_")}
     key_col, value_col, start, key_label = _profile_layout(rows, lookup)
@@ -91,16 +133,13 @@ def parse_profile_tab(rows: list, ref: Reference, village: Mapping, today: date)
         if field in seen:
             problem(rejected, "duplicate_field", sheet_row, label, label, str(seen[field]))
             continue
-        reading = read_column([value], tab, specs[field], ref, today)
-        if reading.reasons[0]:
-            note = reading.notes.get(0)
-            problem(rejected, CODES[reading.reasons[0]], sheet_row, label, cell_text(value), note.detail if note else "")
+        reason, note, typed = _read(field, value, specs[field], ref, today, readings)
+        if reason:
+            problem(rejected, CODES[reason], sheet_row, label, cell_text(value), note.detail if note else "")
             continue
         seen[field] = sheet_row
-        values[field] = reading.values[0]
+        values[field] = typed
         loaded_rows.append(sheet_row)
         if field in PROFILE_REGISTRY_FIELDS and (expected := _differs(field, values[field], village, ref.name_variants)):
             problem(warned, "profile_other_village", sheet_row, label, cell_text(value), expected)
-    one = np.zeros(1 if loaded_rows else 0, dtype=np.int64)
-    out = {name: typed_array(dtype, [values.get(name)], one) for name, dtype in TABLE_COLUMNS["profile"].items()}
-    return TabResult(tab, out, np.array(loaded_rows[:1], dtype=np.int64), rejected, warned, read, len(loaded_rows))
+    return ProfileRead(values, np.array(loaded_rows[:1], dtype=np.int64), rejected, warned, read, len(loaded_rows))

@@ -195,6 +195,15 @@ class FrozenMap(Mapping):
     def __iter__(self):
         return iter(self._data)
 
+    def keys(self):
+        return self._data.keys()
+
+    def values(self):
+        return self._data.values()
+
+    def items(self):
+        return self._data.items()
+
     def __len__(self) -> int:
         return len(self._data)
 

@@ -112,11 +112,15 @@ def output_columns(table: str, ref: Reference, fields: dict[str, Field], loaded:
             out[name] = typed_array(dtype, raw, source.codes[loaded])
     if "strategy" in TABLE_COLUMNS[table] and "category" in fields:
         category = fields["category"]
-        strategy = np.array([ref.default_strategy.get(v) for v in category.reading.values], dtype=object)
-        strategy = strategy[category.codes[loaded]]
-        if "strategy" in fields:
+        default = [ref.default_strategy.get(v) for v in category.reading.values]
+        codes = category.codes[loaded]
+        if "strategy" not in fields:
+            out["strategy"] = typed_array("string", default, codes)
+        else:                                   # the strategy typed, else the category's: per distinct pair
             chosen = fields["strategy"]
-            override = np.array(chosen.reading.values, dtype=object)[chosen.codes[loaded]]
-            strategy = np.where(pd.isna(override), strategy, override)
-        out["strategy"] = pd.arrays.ArrowStringArray(pa.array(strategy, type=pa.large_string()))
+            pairs, distinct = pd.factorize(codes * len(chosen.reading.values) + chosen.codes[loaded])
+            own = [chosen.reading.values[p % len(chosen.reading.values)] for p in distinct.tolist()]
+            values = [default[p // len(chosen.reading.values)] if pd.isna(v) else v
+                      for p, v in zip(distinct.tolist(), own)]
+            out["strategy"] = typed_array("string", values, pairs)
     return out

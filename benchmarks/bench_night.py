@@ -371,6 +371,10 @@ def main() -> None:
             print(f"| {wall:.1f} s | {marginal:.1f} s | {floor:.1f} s | {marginal / floor:.1f} x | "
                   f"{rows / marginal:,.0f} | {marginal / args.sheets * 1000:.1f} ms | "
                   f"{first['cpu'] - one['cpu']:.1f} s | {floor_cpu:.1f} s | {peak} MiB |", flush=True)
+            body = {m.name: m.last for m in first["marks"]}.get("flow body done")
+            if body is not None:
+                print(f"the flow's body ended {body - first['t0']:.2f} s after the call; Prefect then ends the run when "
+                      f"its heartbeat thread's 1-second sleep does (a run lasts a whole number of seconds + ~0.08 s)")
             print(f"CPU on the 2 cores: the sync {first['cpu']:.1f} s (its parse workers {first['worker_cpu']:.1f} s) "
                   f"+ the local Sheets server {served_sync:.1f} s in {wall:.1f} s; the bare fetch {floor_cpu:.1f} s "
                   f"+ the server {served_floor:.1f} s in {floor:.1f} s", flush=True)

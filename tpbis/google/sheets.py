@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from urllib.parse import quote
 
+import msgspec
 import orjson
 import requests
 import requests.adapters
@@ -100,33 +101,63 @@ def _service_account(settings: Settings, creds=None) -> str:
 class Workbook:
     """What one fetch brought back: the cells of every template tab found, as received.
 
-    A workbook orjson decoded (`from_json`: no NaN, no integer beyond 64 bits) is kept as its
-    JSON payload only, and its cells decoded again when first asked for: a chunk's cells as
-    Python objects are ~8 x their JSON, and the sync's process only hands them on to a parse
-    worker (pickled as that payload, one bytes object, instead of every cell)."""
+    A fetch keeps the batchGet answer's bytes (`from_answer`), checked but not decoded: the
+    sync's process only hands them on to a parse worker (pickled as one bytes object), which
+    decodes them once, when the cells are first asked for. Decoding them in the fetch thread
+    too, to check them and to write the payload again, was ~0.3 ms of CPU per ordinary sheet
+    in the process that fetches and loads. A workbook built from cells (replay, tests) or from
+    an answer orjson decoded in the fetch thread (the fallback, below) is kept as before."""
 
     def __init__(self, spreadsheet_key: str, value_ranges: dict[str, list[list]] | None = None, reads: int = 0,
                  fetched_at: float = 0.0, from_json: bool = False, payload: bytes | None = None):
-        self.spreadsheet_key, self.reads, self.fetched_at, self.from_json = spreadsheet_key, reads, fetched_at, from_json
+        self.spreadsheet_key, self.reads, self.fetched_at, self._from_json = spreadsheet_key, reads, fetched_at, from_json
         self._cells = value_ranges
+        self._answer: tuple[bytes, tuple[str, ...]] | None = None
         if payload is not None:
             self.__dict__["payload"] = payload          # the cached_property, already known
         elif value_ranges is None:
             raise ValueError("a Workbook needs its cells or their payload")
 
+    @classmethod
+    def from_answer(cls, spreadsheet_key: str, answer: bytes, titles: list[str] | tuple[str, ...], reads: int = 0,
+                    fetched_at: float = 0.0) -> "Workbook":
+        """A workbook from a batchGet answer's bytes (checked by `_ANSWER`) for these tab titles,
+        in the order they were asked for."""
+        wb = cls(spreadsheet_key, {}, reads, fetched_at)
+        wb._cells, wb._answer = None, (answer, tuple(titles))
+        return wb
+
     @property
     def value_ranges(self) -> dict[str, list[list]]:
-        if self._cells is None:
+        if self._cells is None and self._answer is not None:
+            answer, titles = self._answer
+            try:
+                decoded, self._from_json = orjson.loads(answer), True
+            except orjson.JSONDecodeError:          # valid JSON orjson refuses: a 65-bit integer...
+                decoded, self._from_json = json.loads(answer), False
+            ranges = decoded.get("valueRanges", [])
+            self._cells = {title: vr.get("values", []) for title, vr in zip(titles, ranges)}
+        elif self._cells is None:
             self._cells = orjson.loads(self.payload)   # exact: orjson wrote what orjson read
         return self._cells
 
+    @property
+    def from_json(self) -> bool:
+        """Whether orjson decoded the cells (then orjson writes them back exactly)."""
+        if self._cells is None and self._answer is not None:
+            self.value_ranges                           # noqa: B018 - decoding tells
+        return self._from_json
+
     def __reduce__(self):
+        if self._answer is not None:
+            return (Workbook.from_answer, (self.spreadsheet_key, *self._answer, self.reads, self.fetched_at))
         if self.from_json:
             return (Workbook, (self.spreadsheet_key, None, self.reads, self.fetched_at, True, self.payload))
         return (Workbook, (self.spreadsheet_key, self.value_ranges, self.reads, self.fetched_at))
 
     def __repr__(self) -> str:
-        return f"Workbook({self.spreadsheet_key!r}, reads={self.reads}, {len(self.payload):,} bytes)"
+        size = len(self._answer[0]) if self._answer is not None else len(self.payload)
+        return f"Workbook({self.spreadsheet_key!r}, reads={self.reads}, {size:,} bytes)"
 
     @cached_property
     def payload(self) -> bytes:
@@ -168,26 +199,46 @@ def fetch_workbook(conn: Connection, key: str, tabs: list[str] = TEMPLATE_TABS) 
     except (requests.ConnectionError, requests.Timeout) as e:
         raise FetchError("unreachable", f"Server tidak menjawab setelah beberapa percobaan ({type(e).__name__}).") from None
     body, from_json = body
+    reads = conn.stats.this_thread("sheets.read") - reads_before
+    if isinstance(body, bytes):         # checked, decoded once in a parse worker (see Workbook)
+        return Workbook.from_answer(key, body, titles, reads, time.time())
     ranges = body.get("valueRanges", [])
     value_ranges = {title: vr.get("values", []) for title, vr in zip(titles, ranges)}
-    reads = conn.stats.this_thread("sheets.read") - reads_before
     if from_json:                       # kept as JSON until parsed (see Workbook)
         return Workbook(key, None, reads, time.time(), True, orjson.dumps(value_ranges))
     return Workbook(key, value_ranges, reads, time.time())
 
 
-def _batch_get(conn: Connection, key: str, titles: list[str]) -> tuple[dict, bool]:
+class _Range(msgspec.Struct):
+    values: msgspec.Raw = msgspec.Raw(b"[]")
+
+
+class _Answer(msgspec.Struct):
+    valueRanges: list[_Range] = []
+
+
+_ANSWER = msgspec.json.Decoder(_Answer)     # checks an answer's JSON without making its cells
+
+
+def _batch_get(conn: Connection, key: str, titles: list[str]) -> tuple[dict | bytes, bool]:
     """batchGet, retrying a body that is not JSON (a broken proxy answer) like a 5xx.
 
     gspread's `values_batch_get` without its `response.json()`: the same request through the
-    same client (key escaped as one path segment), the body decoded by orjson (about 4 x
-    faster), or by requests as before when orjson refuses it (NaN, a 65-bit integer...).
-    Returns (body, whether orjson decoded it)."""
+    same client (key escaped as one path segment). The body is checked in C (msgspec, its cells
+    skipped, not made into Python objects) and returned as bytes, for a parse worker to decode;
+    a body that check refuses is decoded here as before, by orjson, or by requests when orjson
+    refuses it too (NaN...), and retried when it is not JSON at all.
+    Returns (bytes or the decoded body, whether orjson decoded it)."""
     url = SPREADSHEET_VALUES_BATCH_URL % quote(str(key), safe="")
     params = {**VALUE_PARAMS, "ranges": [quote_title(t) for t in titles]}
     for attempt in range(1, conn.http.max_attempts + 1):
         try:
             response = conn.http.request("get", url, params=params)
+            try:
+                _ANSWER.decode(response.content)
+                return response.content, True
+            except msgspec.DecodeError:
+                pass
             try:
                 return orjson.loads(response.content), True
             except orjson.JSONDecodeError:

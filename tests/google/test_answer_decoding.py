@@ -1,0 +1,88 @@
+"""A batchGet answer is checked in the fetching process and decoded once, in the parse worker
+(`tpbis.google.sheets.Workbook.from_answer`): its cells, the payload that lands, its hash and
+what a parse worker receives are those of decoding the answer at once (the way it was done
+before), whatever the cells hold."""
+from __future__ import annotations
+
+import json
+import math
+import pickle
+
+import msgspec
+import orjson
+from hypothesis import given, settings, strategies as st
+
+from tpbis.google import sheets
+
+TITLES = ["Profil", "Kunjungan", "Kegiatan"]
+
+cells = st.one_of(
+    st.sampled_from([float("nan"), 2 ** 65, -(2 ** 64) - 1, "\ud800", "a\udfffb", 1e308, "NaN"]),
+    st.none(), st.booleans(),
+    st.integers(min_value=-(2 ** 70), max_value=2 ** 70),          # past 64 bits: orjson refuses
+    st.floats(allow_nan=True, allow_infinity=False),                # NaN: only the standard library reads it
+    st.text(st.characters(codec=None), max_size=12),                # lone surrogates included
+    st.lists(st.integers(0, 9), max_size=2), st.dictionaries(st.text(max_size=2), st.integers(0, 9), max_size=1),
+)
+rows = st.lists(st.one_of(st.none(), st.lists(cells, min_size=1, max_size=6)), min_size=1, max_size=6)
+
+
+def answer(tabs: list) -> bytes:
+    body = {"spreadsheetId": "k", "valueRanges": [
+        {"range": f"'{t}'!A1:Z1000", "majorDimension": "ROWS", **({} if v is None else {"values": v})}
+        for t, v in zip(TITLES, tabs)]}
+    return json.dumps(body, ensure_ascii=True).encode()
+
+
+def decoded_at_once(key: str, body: bytes) -> sheets.Workbook:
+    """What fetch_workbook made of an answer before: decode it, then keep orjson's payload."""
+    try:
+        decoded, from_json = orjson.loads(body), True
+    except orjson.JSONDecodeError:
+        decoded, from_json = json.loads(body), False
+    value_ranges = {t: vr.get("values", []) for t, vr in zip(TITLES, decoded["valueRanges"])}
+    if from_json:
+        return sheets.Workbook(key, None, 1, 5.0, True, orjson.dumps(value_ranges))
+    return sheets.Workbook(key, value_ranges, 1, 5.0)
+
+
+def same_cells(a, b) -> bool:
+    if isinstance(a, float) and isinstance(b, float) and math.isnan(a) and math.isnan(b):
+        return True
+    if isinstance(a, list) and isinstance(b, list):
+        return len(a) == len(b) and all(same_cells(x, y) for x, y in zip(a, b))
+    if isinstance(a, dict) and isinstance(b, dict):
+        return a.keys() == b.keys() and all(same_cells(a[k], b[k]) for k in a)
+    return type(a) is type(b) and a == b
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.one_of(st.none(), rows), min_size=0, max_size=3))
+def test_an_answer_decoded_in_the_worker_equals_one_decoded_at_once(tabs):
+    body = answer(tabs)
+    try:
+        sheets._ANSWER.decode(body)
+    except msgspec.DecodeError:         # NaN, a lone surrogate: fetch_workbook decodes it at once, as before
+        assert decoded_at_once("k", body).payload
+        return
+    before = decoded_at_once("k", body)
+    now = sheets.Workbook.from_answer("k", body, TITLES, 1, 5.0)
+    worker = pickle.loads(pickle.dumps(now))            # what a parse worker gets
+    for wb in (now, worker):
+        assert same_cells(wb.value_ranges, before.value_ranges)
+        assert wb.payload == before.payload and wb.content_hash == before.content_hash
+        assert wb.from_json == before.from_json and (wb.reads, wb.fetched_at) == (1, 5.0)
+    assert len(pickle.dumps(sheets.Workbook.from_answer("k", body, TITLES))) < len(body) + 200
+
+
+def test_an_ordinary_answer_is_checked_not_decoded_and_a_broken_one_refused():
+    body = answer([[["Nama desa", "Sungai Alam"]], [["Januari 2026", 12, "3 orang"]], None])
+    wb = sheets.Workbook.from_answer("k", body, TITLES)
+    assert sheets._ANSWER.decode(body) and wb._cells is None             # nothing decoded yet
+    assert wb.value_ranges["Kunjungan"] == [["Januari 2026", 12, "3 orang"]] and wb.value_ranges["Kegiatan"] == []
+    for broken in (body[:-3], b"<html>502 Bad Gateway</html>", b'{"valueRanges": [1, 2]}'):
+        try:
+            sheets._ANSWER.decode(broken)
+        except msgspec.DecodeError:
+            continue
+        raise AssertionError(f"accepted {broken[:30]!r}")

@@ -17,6 +17,7 @@ import pytest
 from tpbis.settings import PROJECT_ROOT
 from tpbis.sync.shutdown import child_pids
 from tpbis.local_sheets.synthetic import synthetic_registry, synthetic_workbook, write_registry_csv
+from tests.helpers import alive
 
 BIN = Path(sys.executable).parent
 
@@ -29,14 +30,6 @@ def descendants(pid: int) -> set[int]:
                 found.add(child)
                 todo.append(child)
     return found
-
-
-def alive(pid: int) -> bool:
-    try:
-        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-    except OSError:
-        return False
-    return state != "Z"
 
 
 def published(path: Path) -> list:

@@ -14,6 +14,7 @@ import duckdb
 import pytest
 
 from tpbis.sync import pipeline
+from tests.helpers import alive
 
 ROOT = Path(__file__).resolve().parents[2]
 VIEWS = ["monthly_visits", "activities", "benefits", "partners", "rejected_rows", "quarterly_indicators"]
@@ -83,11 +84,3 @@ def test_workers_exit_when_the_syncs_process_is_killed(tmp_path):
     finally:
         if proc.poll() is None:
             proc.kill()
-
-
-def alive(pid: int) -> bool:
-    try:
-        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-    except OSError:
-        return False
-    return state != "Z"

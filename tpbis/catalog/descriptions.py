@@ -14,6 +14,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from tpbis.settings import SQL_DIR
+from tpbis.warehouse.params import sql_literal
 
 DESCRIPTIONS_FILE = SQL_DIR / "reports" / "descriptions.toml"
 SCHEMAS = ("report", "report_internal")
@@ -75,17 +76,13 @@ def plain(markdown: str) -> str:
     return re.sub(r"\s+", " ", markdown.replace("`", "")).strip()
 
 
-def _literal(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
-
-
 def apply_comments(con, catalog: Catalog | None = None, views=None) -> None:
     """COMMENT ON every described view and column of the report schemas, or of `views` only
     ((schema, view) pairs). Re-creating a view drops its comments, so this runs right after."""
     catalog = catalog or load()
     wanted = None if views is None else set(views)
-    schemas = ", ".join(_literal(s) for s in SCHEMAS)
-    only = "" if wanted is None else " and table_name in (" + ", ".join(_literal(v) for _, v in wanted) + ")"
+    schemas = ", ".join(sql_literal(s) for s in SCHEMAS)
+    only = "" if wanted is None else " and table_name in (" + ", ".join(sql_literal(v) for _, v in wanted) + ")"
     present = con.execute(f"""select schema_name, table_name, column_name from duckdb_columns()
         where schema_name in ({schemas}) and database_name = current_database(){only}
           and table_name in (select view_name from duckdb_views() where schema_name in ({schemas})
@@ -100,9 +97,9 @@ def apply_comments(con, catalog: Catalog | None = None, views=None) -> None:
             seen.add((schema, view))
             doc = catalog.view(schema, view)
             if doc:
-                statements.append(f"comment on view {target} is {_literal(plain(doc.about))}")
+                statements.append(f"comment on view {target} is {sql_literal(plain(doc.about))}")
         text = catalog.column(schema, view, column)
         if text:
-            statements.append(f'comment on column {target}."{column}" is {_literal(plain(text))}')
+            statements.append(f'comment on column {target}."{column}" is {sql_literal(plain(text))}')
     if statements:
         con.execute(";\n".join(statements))

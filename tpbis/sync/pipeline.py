@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import gc
 import itertools
+import multiprocessing
 import os
 import threading
 import time
@@ -19,7 +20,6 @@ from collections import deque
 from contextlib import contextmanager
 from concurrent.futures import Executor, Future, ProcessPoolExecutor, ThreadPoolExecutor
 from datetime import datetime
-import multiprocessing
 from typing import Callable, Iterable, Iterator
 
 from tpbis.sync.progress import Tracker
@@ -144,9 +144,7 @@ def _exit_with_parent(parent: int, ref: Reference | None = None) -> None:
 def _alive(pid: int) -> bool:
     try:
         os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:         # alive, another account's (the pid was reused)
+    except (ProcessLookupError, PermissionError):   # gone; or its pid reused by another account
         return False
     return True
 

@@ -22,6 +22,7 @@ from tpbis.errors import CannotRun
 from tpbis.settings import Settings
 from tpbis.sync.replay import replay_into
 from tpbis.warehouse import workfile
+from tpbis.warehouse.params import sql_literal
 from tpbis.warehouse.records import load_reference_tables
 from tpbis.warehouse.snapshot import atomic_copy, publish
 from transforms.reference import load_reference
@@ -79,7 +80,7 @@ def rebuild(settings: Settings, reason: str) -> duckdb.DuckDBPyConnection:
 
 def _replay_raw_of(con, settings: Settings, published: Path) -> int:
     """Copy the raw cells of `published` into the (new) working file and replay them."""
-    con.execute("attach '" + str(published).replace("'", "''") + "' as snapshot (read_only)")
+    con.execute(f"attach {sql_literal(str(published))} as snapshot (read_only)")
     try:
         con.execute("begin transaction")
         for table in ("raw.fetches", "raw.payloads"):

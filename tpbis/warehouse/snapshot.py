@@ -21,6 +21,7 @@ from tpbis.errors import CannotRun, UsageError
 from tpbis.settings import Settings
 from tpbis.warehouse import summaries
 from tpbis.warehouse.disk import PARTIAL, disk_full_is_cannot_run, raise_if_disk_full
+from tpbis.warehouse.params import sql_literal
 
 log = logging.getLogger(__name__)
 
@@ -126,19 +127,15 @@ def _write_snapshot(source: Path, target: Path) -> None:
             leftover.unlink(missing_ok=True)          # from a publish killed half-way
         con = duckdb.connect()
         try:
-            con.execute(f"attach {_quote_literal(str(source))} as work (read_only)")
-            con.execute(f"attach {_quote_literal(str(tmp))} as snapshot "
-                        f"(storage_version {_quote_literal(PUBLISHED_STORAGE_VERSION)})")
+            con.execute(f"attach {sql_literal(str(source))} as work (read_only)")
+            con.execute(f"attach {sql_literal(str(tmp))} as snapshot "
+                        f"(storage_version {sql_literal(PUBLISHED_STORAGE_VERSION)})")
             con.execute("copy from database work to snapshot")
             con.execute("checkpoint snapshot")
             con.execute("detach snapshot")
             con.execute("detach work")
         finally:
             con.close()
-
-
-def _quote_literal(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
 
 
 def atomic_copy(source: Path, target: Path) -> None:

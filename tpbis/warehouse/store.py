@@ -202,7 +202,8 @@ def load_batch(con, batch: Batch, *, in_transaction: bool = False) -> None:
             run_script(con, sql("load/raw_land.sql"), params)
         if batch.villages:
             con.register("stage_villages", pd.DataFrame({"kode_desa": pd.Series(batch.villages, dtype="string")}))
-            replace, first = sql("load/replace_current.sql"), sql("load/insert_first.sql")
+            replace, first, hashes_of = (sql(f"load/{name}.sql") for name in
+                                         ("replace_current", "insert_first", "stage_hashes"))
             types = _core_types(con)
             current = _tables_with_current_rows(con)
             for table, hash_columns in HISTORIED.items():
@@ -213,7 +214,7 @@ def load_batch(con, batch: Batch, *, in_transaction: bool = False) -> None:
                 con.register("stage_rows", staged)
                 exprs = [f"cast({_quote_ident(c)} as {types[table, c]})" for c in hash_columns]
                 if table in current:
-                    hashes = con.sql(_for_table(sql("load/stage_hashes.sql"), table, exprs)).to_arrow_table()
+                    hashes = con.sql(_for_table(hashes_of, table, exprs)).to_arrow_table()
                     con.unregister("stage_rows")
                     con.register("stage_rows", staged.append_column("row_hash", hashes["row_hash"]))
                 run_script(con, _for_table(replace if table in current else first, table, exprs), params)
@@ -273,9 +274,8 @@ def compact_table(table: pa.Table) -> pa.Table:
 def _tables_with_current_rows(con) -> set[str]:
     """The core tables (of HISTORIED) where a village of stage_villages has a current row, in
     one query: a first sync of a village skips closing versions and the anti join."""
-    text = sql("load/has_current.sql")
-    code = "\n".join(line for line in text.splitlines() if not line.lstrip().startswith("--"))
-    query = "\nunion all\n".join(code.replace("{table}", table) for table in HISTORIED)
+    (one,) = _statements(sql("load/has_current.sql"))
+    query = "\nunion all\n".join(_for_table(one, table, []) for table in HISTORIED)
     return {name for (name,) in con.execute(query).fetchall()}
 
 

@@ -17,6 +17,7 @@ import duckdb
 
 from tpbis.catalog.descriptions import load, plain
 from tpbis.settings import SQL_DIR
+from tpbis.warehouse.params import sql_literal
 from tpbis.warehouse.store import run_script
 
 # sql/summaries/<name>.sql, each refreshing one summary and switching the view(s) it serves
@@ -49,15 +50,11 @@ def _comment_switched_views(con) -> None:
         doc = catalog.view(schema, view)
         if doc is None:
             continue
-        con.execute(f"comment on view {schema}.{view} is " + _literal(plain(doc.about)))
+        con.execute(f"comment on view {schema}.{view} is " + sql_literal(plain(doc.about)))
         columns = [c for (c,) in con.execute(
             """select column_name from duckdb_columns() where database_name = current_database()
                and schema_name = ? and table_name = ?""", [schema, view]).fetchall()]
         for column in columns:
             text = catalog.column(schema, view, column)
             if text:
-                con.execute(f'comment on column {schema}.{view}."{column}" is ' + _literal(plain(text)))
-
-
-def _literal(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
+                con.execute(f'comment on column {schema}.{view}."{column}" is ' + sql_literal(plain(text)))

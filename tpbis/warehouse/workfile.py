@@ -21,6 +21,7 @@ import duckdb
 from tpbis.errors import CannotRun
 from tpbis.warehouse import store as warehouse
 from tpbis.warehouse.disk import raise_if_disk_full
+from tpbis.warehouse.params import sql_literal
 from tpbis.warehouse.snapshot import PUBLISHED_STORAGE_VERSION
 
 
@@ -79,18 +80,14 @@ def _attach(work: Path) -> duckdb.DuckDBPyConnection:
     went when the file itself was connected: `<file>.tmp`."""
     con = duckdb.connect()
     try:
-        con.execute(f"attach {_literal(str(work))} as {ALIAS} (row_group_size {ROW_GROUP_SIZE})")
+        con.execute(f"attach {sql_literal(str(work))} as {ALIAS} (row_group_size {ROW_GROUP_SIZE})")
         con.execute(f"use {ALIAS}")
-        con.execute(f"set temp_directory = {_literal(str(work) + '.tmp')}")
+        con.execute(f"set temp_directory = {sql_literal(str(work) + '.tmp')}")
         con.execute("detach memory")
     except BaseException:
         con.close()
         raise
     return con
-
-
-def _literal(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
 
 
 def snapshot_health(path: Path) -> str | None:
@@ -141,4 +138,3 @@ def is_lock_error(e: Exception) -> bool:
 
 def first_line(e: BaseException) -> str:
     return (str(e).strip().splitlines() or [type(e).__name__])[0]
-

@@ -105,54 +105,46 @@ class Workbook:
     sync's process only hands them on to a parse worker (pickled as one bytes object), which
     decodes them once, when the cells are first asked for. Decoding them in the fetch thread
     too, to check them and to write the payload again, was ~0.3 ms of CPU per ordinary sheet
-    in the process that fetches and loads. A workbook built from cells (replay, tests) or from
-    an answer orjson decoded in the fetch thread (the fallback, below) is kept as before."""
+    in the process that fetches and loads. A workbook can also be made of cells (replay, tests)."""
 
-    def __init__(self, spreadsheet_key: str, value_ranges: dict[str, list[list]] | None = None, reads: int = 0,
-                 fetched_at: float = 0.0, from_json: bool = False, payload: bytes | None = None):
-        self.spreadsheet_key, self.reads, self.fetched_at, self._from_json = spreadsheet_key, reads, fetched_at, from_json
+    def __init__(self, spreadsheet_key: str, value_ranges: dict[str, list[list]] | None, reads: int = 0,
+                 fetched_at: float = 0.0):
+        self.spreadsheet_key, self.reads, self.fetched_at = spreadsheet_key, reads, fetched_at
         self._cells = value_ranges
         self._answer: tuple[bytes, tuple[str, ...]] | None = None
-        if payload is not None:
-            self.__dict__["payload"] = payload          # the cached_property, already known
-        elif value_ranges is None:
-            raise ValueError("a Workbook needs its cells or their payload")
+        self._from_json = False
 
     @classmethod
     def from_answer(cls, spreadsheet_key: str, answer: bytes, titles: list[str] | tuple[str, ...], reads: int = 0,
                     fetched_at: float = 0.0) -> "Workbook":
-        """A workbook from a batchGet answer's bytes (checked by `_ANSWER`) for these tab titles,
-        in the order they were asked for."""
-        wb = cls(spreadsheet_key, {}, reads, fetched_at)
-        wb._cells, wb._answer = None, (answer, tuple(titles))
+        """A workbook from a batchGet answer's bytes (valid JSON: `_batch_get` checked it) for
+        these tab titles, in the order they were asked for."""
+        wb = cls(spreadsheet_key, None, reads, fetched_at)
+        wb._answer = (answer, tuple(titles))
         return wb
 
     @property
     def value_ranges(self) -> dict[str, list[list]]:
-        if self._cells is None and self._answer is not None:
+        if self._cells is None:
             answer, titles = self._answer
             try:
                 decoded, self._from_json = orjson.loads(answer), True
-            except orjson.JSONDecodeError:          # valid JSON orjson refuses: a 65-bit integer...
+            except orjson.JSONDecodeError:  # what only the standard library reads: NaN, a 65-bit integer...
                 decoded, self._from_json = json.loads(answer), False
             ranges = decoded.get("valueRanges", [])
             self._cells = {title: vr.get("values", []) for title, vr in zip(titles, ranges)}
-        elif self._cells is None:
-            self._cells = orjson.loads(self.payload)   # exact: orjson wrote what orjson read
         return self._cells
 
     @property
     def from_json(self) -> bool:
-        """Whether orjson decoded the cells (then orjson writes them back exactly)."""
-        if self._cells is None and self._answer is not None:
+        """Whether orjson decoded the answer (then orjson writes its cells back exactly)."""
+        if self._cells is None:
             self.value_ranges                           # noqa: B018 - decoding tells
         return self._from_json
 
     def __reduce__(self):
         if self._answer is not None:
             return (Workbook.from_answer, (self.spreadsheet_key, *self._answer, self.reads, self.fetched_at))
-        if self.from_json:
-            return (Workbook, (self.spreadsheet_key, None, self.reads, self.fetched_at, True, self.payload))
         return (Workbook, (self.spreadsheet_key, self.value_ranges, self.reads, self.fetched_at))
 
     def __repr__(self) -> str:
@@ -190,7 +182,7 @@ def fetch_workbook(conn: Connection, key: str, tabs: list[str] = TEMPLATE_TABS) 
             meta = conn.http.fetch_sheet_metadata(key, params={"fields": "sheets.properties.title"})
             present = {fold(s["properties"]["title"]): s["properties"]["title"] for s in meta.get("sheets", [])}
             titles = [present[fold(t)] for t in tabs if fold(t) in present]
-            body = _batch_get(conn, key, titles) if titles else ({"valueRanges": []}, True)
+            body = _batch_get(conn, key, titles) if titles else b'{"valueRanges": []}'
     except APIError as e:
         raise _fetch_error(e, conn.service_account) from None
     except (requests.exceptions.ChunkedEncodingError, requests.exceptions.ContentDecodingError):
@@ -198,15 +190,8 @@ def fetch_workbook(conn: Connection, key: str, tabs: list[str] = TEMPLATE_TABS) 
                                                "berulang kali.") from None
     except (requests.ConnectionError, requests.Timeout) as e:
         raise FetchError("unreachable", f"Server tidak menjawab setelah beberapa percobaan ({type(e).__name__}).") from None
-    body, from_json = body
     reads = conn.stats.this_thread("sheets.read") - reads_before
-    if isinstance(body, bytes):         # checked, decoded once in a parse worker (see Workbook)
-        return Workbook.from_answer(key, body, titles, reads, time.time())
-    ranges = body.get("valueRanges", [])
-    value_ranges = {title: vr.get("values", []) for title, vr in zip(titles, ranges)}
-    if from_json:                       # kept as JSON until parsed (see Workbook)
-        return Workbook(key, None, reads, time.time(), True, orjson.dumps(value_ranges))
-    return Workbook(key, value_ranges, reads, time.time())
+    return Workbook.from_answer(key, body, titles, reads, time.time())     # decoded in a parse worker
 
 
 class _Range(msgspec.Struct):
@@ -220,29 +205,25 @@ class _Answer(msgspec.Struct):
 _ANSWER = msgspec.json.Decoder(_Answer)     # checks an answer's JSON without making its cells
 
 
-def _batch_get(conn: Connection, key: str, titles: list[str]) -> tuple[dict | bytes, bool]:
-    """batchGet, retrying a body that is not JSON (a broken proxy answer) like a 5xx.
+def _batch_get(conn: Connection, key: str, titles: list[str]) -> bytes:
+    """batchGet's answer, checked; a body that is not JSON (a broken proxy answer) is retried
+    like a 5xx.
 
     gspread's `values_batch_get` without its `response.json()`: the same request through the
-    same client (key escaped as one path segment). The body is checked in C (msgspec, its cells
-    skipped, not made into Python objects) and returned as bytes, for a parse worker to decode;
-    a body that check refuses is decoded here as before, by orjson, or by requests when orjson
-    refuses it too (NaN...), and retried when it is not JSON at all.
-    Returns (bytes or the decoded body, whether orjson decoded it)."""
+    same client (key escaped as one path segment). The body is checked in C (msgspec: its
+    cells skipped, not made into Python objects) and returned as bytes, for a parse worker
+    to decode. One that check refuses (NaN, a lone surrogate: JSON only the standard library
+    reads, or not JSON at all) is decoded by the standard library to tell which."""
     url = SPREADSHEET_VALUES_BATCH_URL % quote(str(key), safe="")
     params = {**VALUE_PARAMS, "ranges": [quote_title(t) for t in titles]}
     for attempt in range(1, conn.http.max_attempts + 1):
         try:
-            response = conn.http.request("get", url, params=params)
+            content = conn.http.request("get", url, params=params).content
             try:
-                _ANSWER.decode(response.content)
-                return response.content, True
+                _ANSWER.decode(content)
             except msgspec.DecodeError:
-                pass
-            try:
-                return orjson.loads(response.content), True
-            except orjson.JSONDecodeError:
-                return response.json(), False
+                json.loads(content)
+            return content
         except ValueError:
             conn.stats.add("http.malformed")
             if attempt == conn.http.max_attempts:

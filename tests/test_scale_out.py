@@ -130,3 +130,33 @@ def test_a_missing_global_limit_stops_the_reads_instead_of_running_unpaced(sync_
     assert summary["villages_failed"] == 17 and summary["villages_loaded"] == 0
     assert {f["reason"] for f in summary["failed"]} == {"unexpected"}
     assert sheets_server.counters.total("sheets.batchGet") == 0
+
+
+@pytest.mark.usefixtures("prefect_harness")
+def test_thread_fetches_keep_the_flow_context_and_record_no_task_run_per_chunk(sync_env, sheets_server, monkeypatch):
+    """With the default thread runner, chunks are fetched on plain threads of the flow's process,
+    not as a task run each (flows.nightly_sync.chunk_fetches: a task run would cost the Prefect
+    server CPU and give nothing). The flow's context goes with them: every read of the 4 chunks
+    still takes a slot of the shared Prefect limit, through the flow's Prefect API."""
+    import time
+
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterId
+
+    from flows.nightly_sync import nightly_sync
+    monkeypatch.setenv("TPBIS_CHUNK_SIZE", "5")                # 4 chunks over 17 villages
+    global_limit.ensure_limit("tpbis-thread-reads", reads_per_minute=0.0006, burst=1000)
+    monkeypatch.setenv("TPBIS_GLOBAL_RATE_LIMIT", "tpbis-thread-reads")
+    state = nightly_sync(return_state=True)
+    summary = state.result()
+    assert summary["villages_loaded"] == 17 and summary["villages_failed"] == 0, summary["failed"][:1]
+    runs = FlowRunFilter(id=FlowRunFilterId(any_=[state.state_details.flow_run_id]))
+    with get_client(sync_client=True) as client:
+        assert client.read_global_concurrency_limit_by_name("tpbis-thread-reads").active_slots == 17
+        deadline = time.monotonic() + 30            # task runs are recorded from events, a little later
+        while True:
+            names = sorted(t.name.rsplit("-", 1)[0] for t in client.read_task_runs(flow_run_filter=runs))
+            if "publish_snapshot" in names or time.monotonic() > deadline:
+                break
+            time.sleep(0.2)
+    assert names == ["publish_snapshot"]

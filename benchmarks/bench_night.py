@@ -262,7 +262,7 @@ STEPS = [
     ("(alongside) Drive listing (20 pages at 20,000 sheets) + plan", "flow started", "drive listed"),
     ("(alongside the reads) reference tables loaded", "drive listed", "reference tables loaded"),
     ("reads: first sent -> last answered", "read started", "read answered$"),
-    ("tail: last chunk's task, parse, load", "read answered$", "all chunks loaded"),
+    ("tail: last chunk's fetch ends, its parse, load", "read answered$", "all chunks loaded"),
     ("summary", "all chunks loaded", "summarised"),
     ("run report + alerts", "summarised", "run report and alerts"),
     ("run row finished", "run report and alerts", "run finished"),

@@ -12,7 +12,7 @@ import contextvars
 import time
 import uuid
 from concurrent.futures import Future, ThreadPoolExecutor
-from contextlib import ExitStack, contextmanager
+from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Callable, Iterator
@@ -184,16 +184,13 @@ def nightly_sync(registry_path: str | None = None, warehouse_path: str | None = 
         raise
     planner = sync.Planner(villages.to_dict("records"), state, full_sweep=full_sweep)
     try:
-        with ExitStack() as stack:
-            tracker = stack.enter_context(progress.start("sync", 0, interval=settings.progress_seconds,
-                                                         every=settings.progress_every,
-                                                         line_sink=get_run_logger().info))
-            stack.enter_context(pipeline.few_collections())
-            # Fetch chunks (chunk_fetches), from Drive's first pages on, a few ahead of parsing; parse each
-            # (tpbis.sync.pipeline, not a task: its arguments are every cell of a chunk, which
-            # Prefect would walk) while the previous ones load here.
+        with progress.start("sync", 0, interval=settings.progress_seconds,
+                            every=settings.progress_every, line_sink=get_run_logger().info) as tracker, \
+                pipeline.few_collections(), chunk_fetches(settings) as submit:
+            # Fetch chunks (chunk_fetches), from Drive's first pages on, a few ahead of parsing;
+            # parse each (tpbis.sync.pipeline, not a task: its arguments are every cell of a chunk,
+            # which Prefect would walk) while the previous ones load here.
             plan: dict[str, sync.Plan] = {}
-            submit = stack.enter_context(chunk_fetches(settings))
             fetched = pipeline.fetched_in_order(submit, planned_chunks(settings, listing, planner, tracker, plan))
             records.load_reference_tables(con, villages, registry.read_regions(settings.config_dir),
                                           ref.category_values["strategi"])      # while the first chunks are read

@@ -6,7 +6,7 @@ writer). At most `workers` parses wait in a queue: the newest parses while the o
 load, so memory holds a few chunks, not the whole province.
 
 No Prefect here: the flow hands in the fetched chunks (as they complete) and a `load`
-callable (its thin task); this module counts progress and returns the 429 answers seen.
+callable (its load_chunk); this module counts progress and returns the 429 answers seen.
 """
 from __future__ import annotations
 
@@ -34,7 +34,7 @@ FETCH_AHEAD = 3             # chunk fetches submitted beyond the one being parse
 def fetched_in_order(submit: Callable[[list], Future], chunk_list: Iterable[list],
                      ahead: int = FETCH_AHEAD) -> Iterator:
     """The result of each chunk's fetch, in order, with at most `ahead` more fetches under
-    way: a fetch task's future keeps its result (every cell of a chunk) for as long as it is
+    way: a fetch's future keeps its result (every cell of a chunk) for as long as it is
     referenced, so each is dropped as soon as its result is handed on, and fetching runs a
     few chunks ahead of parsing instead of holding the whole province in memory.
 

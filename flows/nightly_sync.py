@@ -9,6 +9,7 @@ everything else fails loudly.
 from __future__ import annotations
 
 import contextvars
+import threading
 import time
 import uuid
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -63,9 +64,9 @@ def planned_chunks(settings: Settings, listing: Listing, planner: sync.Planner, 
 
 
 @task(cache_policy=NONE)
-def fetch_chunk(settings: Settings, villages: list[dict]) -> list[sync.Fetched]:
+def fetch_chunk(settings: Settings, villages: list[dict], stop: threading.Event | None = None) -> list[sync.Fetched]:
     fetched = sync.fetch_all(sync.shared_connection(settings), villages, settings.fetch_workers,
-                             on_fetched=lambda f: progress.fetched(f.reads))
+                             on_fetched=lambda f: progress.fetched(f.reads), stop=stop)
     timeline.mark("chunk fetched")
     return fetched
 
@@ -86,12 +87,13 @@ def chunk_fetches(settings: Settings) -> Iterator[Callable[[list[dict]], Future]
     if context is None or not isinstance(context.task_runner, ThreadPoolTaskRunner):
         yield lambda chunk: fetch_chunk.submit(settings, chunk)
         return
-    pool = ThreadPoolExecutor(2, thread_name_prefix="tpbis-fetch-chunk")
+    pool, stop = ThreadPoolExecutor(2, thread_name_prefix="tpbis-fetch-chunk"), threading.Event()
     try:
         # each fetch in a copy of the flow's context, as the task runner's threads have it (a
         # global rate limit asks the flow's Prefect API; a warning reaches the run's logger)
-        yield lambda chunk: pool.submit(contextvars.copy_context().run, fetch_chunk.fn, settings, chunk)
+        yield lambda chunk: pool.submit(contextvars.copy_context().run, fetch_chunk.fn, settings, chunk, stop)
     finally:
+        stop.set()                      # a run ending early waits for no more than the reads under way
         pool.shutdown(cancel_futures=True)
 
 

@@ -153,3 +153,29 @@ def test_warehouse_matches_the_samples_ground_truth(sync_env, sheets_server, sam
     assert activities == sorted((kode, r["activity_date"], r["category"], r["strategy"], r["participants_male"],
                                  r["participants_female"])
                                 for kode, v in truth["villages"].items() for r in v["tabs"]["Kegiatan"]["loaded"])
+
+
+def test_a_run_that_fails_while_a_chunk_is_read_starts_no_further_read(sync_env, sheets_server, monkeypatch):
+    """A run that fails while a chunk is read (here: the reference tables fail to load, after 3
+    reads; SIGTERM leaves the same way) lets the reads under way finish and starts no other:
+    the rest of the chunk is not read at the quota's pace before the run can end
+    (flows.nightly_sync.chunk_fetches), and nothing of the run is published."""
+    import time
+
+    import flows.nightly_sync as flow_module
+    monkeypatch.setenv("TPBIS_CHUNK_SIZE", "17")               # one chunk: all 17 villages
+    monkeypatch.setenv("TPBIS_SHEETS_READS_PER_MINUTE", "60")  # paced: about one read a second
+    monkeypatch.setenv("TPBIS_FETCH_WORKERS", "2")             # at most 2 reads under way
+
+    def failing_reference_tables(*args, **kwargs):
+        deadline = time.monotonic() + 60
+        while sheets_server.counters.total("sheets.batchGet") < 3 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        raise RuntimeError("reference tables could not be loaded")
+    monkeypatch.setattr(flow_module.records, "load_reference_tables", failing_reference_tables)
+    state = nightly_sync(return_state=True)
+    assert state.is_failed()
+    assert "reference tables could not be loaded" in state.message
+    read = sheets_server.counters.total("sheets.batchGet")
+    assert 3 <= read <= 3 + 2 + 1, read     # the 3, the 2 under way, one slot of leeway; never 17
+    assert not sync_env.exists()

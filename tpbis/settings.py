@@ -51,7 +51,7 @@ SETTINGS_DOC = {
     "TPBIS_WAREHOUSE": "the published warehouse file readers open (default data/tpbis.duckdb)",
     "TPBIS_REGISTRY": "the village registry CSV (default config/villages.csv)",
     "TPBIS_FETCH_WORKERS": "concurrent fetch threads (default 8)",
-    "TPBIS_CHUNK_SIZE": "spreadsheets per Prefect fetch task (default 200)",
+    "TPBIS_CHUNK_SIZE": "spreadsheets fetched together, then parsed and loaded in one transaction (default 200)",
     "TPBIS_FULL_SWEEP_DAYS": "days between full re-reads that ignore modifiedTime (default 7; 0 = never)",
     "TPBIS_MAX_ATTEMPTS": "attempts per request on 429/5xx/timeouts before a village fails (default 6)",
     "TPBIS_BACKOFF_SECONDS": "base of the exponential back-off between retries, in seconds (default 1)",

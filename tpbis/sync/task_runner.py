@@ -6,7 +6,8 @@ enough for one machine and one service account; Dask lets chunks run in other pr
 on other machines. Processes do not share the in-process rate limiter, so a distributed
 run must share the quota through a Prefect global concurrency limit (tpbis.global_limit).
 
-    threads (default)  ThreadPoolTaskRunner(max_workers=2): two chunks in flight
+    threads (default)  ThreadPoolTaskRunner(max_workers=2): two chunks in flight, fetched on
+                       plain threads of the flow (no task run each: flows.nightly_sync.chunk_fetches)
     dask               prefect_dask.DaskTaskRunner: a LocalCluster of 2 worker processes, or
                        the cluster at TPBIS_DASK_ADDRESS (tcp://scheduler:8786) when set
 

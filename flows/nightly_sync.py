@@ -34,7 +34,7 @@ from tpbis.sync import steps as sync
 from tpbis.warehouse import records, snapshot
 from tpbis.warehouse import store as warehouse
 from tpbis.settings import SettingError, Settings
-from tpbis.sync.task_runner import make_task_runner
+from tpbis.sync.task_runner import CHUNKS_IN_FLIGHT, make_task_runner
 from tpbis.sync.working_file import open_writer
 from transforms.reference import load_reference
 
@@ -77,17 +77,17 @@ def chunk_fetches(settings: Settings) -> Iterator[Callable[[list[dict]], Future]
 
     A Prefect task run per chunk only where the flow's task runner sends tasks to other
     processes or machines (Dask, TPBIS_TASK_RUNNER=dask: a task is what it ships). With the
-    default thread runner, chunks are fetched on two threads of this process, as the runner
-    would, but without a task run each: it would add no retries (fetch_chunk retries inside),
-    no caching and no distribution, and recording one cost ~55 ms of CPU (Prefect's client and
-    server, on the same two cores as the sync). With load_chunk no task either, a 2,000-sheet
+    default thread runner, chunks are fetched on CHUNKS_IN_FLIGHT threads of this process, as
+    the runner would, but without a task run each: it would add no retries (fetch_chunk
+    retries inside), no caching and no distribution, and recording one cost ~55 ms of CPU
+    (Prefect's client and server, on the same two cores as the sync). With load_chunk no task either, a 2,000-sheet
     sync spends ~0.9 s less CPU (the Prefect server's included) and ends ~0.45 s sooner. The
     flow's progress lines and its run report say what each chunk did."""
     context = FlowRunContext.get()
     if context is None or not isinstance(context.task_runner, ThreadPoolTaskRunner):
         yield lambda chunk: fetch_chunk.submit(settings, chunk)
         return
-    pool, stop = ThreadPoolExecutor(2, thread_name_prefix="tpbis-fetch-chunk"), threading.Event()
+    pool, stop = ThreadPoolExecutor(CHUNKS_IN_FLIGHT, thread_name_prefix="tpbis-fetch-chunk"), threading.Event()
     try:
         # each fetch in a copy of the flow's context, as the task runner's threads have it (a
         # global rate limit asks the flow's Prefect API; a warning reaches the run's logger)

@@ -17,6 +17,7 @@ work-pool worker does for every run (each run imports the flow in a fresh proces
 from __future__ import annotations
 
 RUNNERS = ("threads", "dask")
+CHUNKS_IN_FLIGHT = 2        # chunk fetches at once on threads (flows.nightly_sync.chunk_fetches too)
 
 
 def make_task_runner(name: str | None = None, env: dict[str, str] | None = None):
@@ -26,7 +27,7 @@ def make_task_runner(name: str | None = None, env: dict[str, str] | None = None)
     name = (name or settings.task_runner).strip().lower()
     if name == "threads":
         from prefect.task_runners import ThreadPoolTaskRunner
-        return ThreadPoolTaskRunner(max_workers=2)
+        return ThreadPoolTaskRunner(max_workers=CHUNKS_IN_FLIGHT)
     if name == "dask":
         try:
             from prefect_dask import DaskTaskRunner

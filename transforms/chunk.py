@@ -139,9 +139,8 @@ class _Books:
     stamps: np.ndarray
 
     @classmethod
-    def of(cls, books: Sequence[Book]) -> "_Books":
-        return cls(pa.array([str(b.village["kode_desa"]) for b in books], type=pa.large_string()),
-                   pa.array([b.spreadsheet_key for b in books], type=pa.large_string()),
+    def of(cls, books: Sequence[Book], codes: list[str], keys: list[str]) -> "_Books":
+        return cls(pa.array(codes, type=pa.large_string()), pa.array(keys, type=pa.large_string()),
                    np.array([_stamp(b.fetched_at) for b in books], dtype="datetime64[us]"))
 
 
@@ -248,12 +247,12 @@ def parse_chunk(books: Sequence[Book], ref: Reference) -> ParsedChunk:
     outcomes: list = [None] * len(books)
     pieces = []
     today_of = [b.today.date() if isinstance(b.today, datetime) else b.today for b in books]
-    lineage = _Books.of(books)
+    codes = [str(b.village["kode_desa"]) for b in books]
+    keys = [b.spreadsheet_key for b in books]
+    lineage = _Books.of(books, codes, keys)
     for today, run in groupby(range(len(books)), key=lambda i: today_of[i]):
         pieces.append(_parse_run(books, list(run), ref, today, outcomes, lineage))
     owners = [o for piece in pieces for o in piece[0]]
-    codes = [str(b.village["kode_desa"]) for b in books]
-    keys = [b.spreadsheet_key for b in books]
     problems = [b for piece in pieces for b in piece[2]]
     warned = [b for piece in pieces for b in piece[3]]
     tables = {table: (pieces[0][1][table] if len(pieces) == 1 else

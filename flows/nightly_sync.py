@@ -188,7 +188,7 @@ def nightly_sync(registry_path: str | None = None, warehouse_path: str | None = 
     try:
         with progress.start("sync", 0, interval=settings.progress_seconds,
                             every=settings.progress_every, line_sink=get_run_logger().info) as tracker, \
-                pipeline.few_collections(), chunk_fetches(settings) as submit:
+                pipeline.few_collections(), warehouse.one_thread(con), chunk_fetches(settings) as submit:
             # Fetch chunks (chunk_fetches), from Drive's first pages on, a few ahead of parsing;
             # parse each (tpbis.sync.pipeline, not a task: its arguments are every cell of a chunk,
             # which Prefect would walk) while the previous ones load here.

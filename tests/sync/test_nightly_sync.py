@@ -179,3 +179,38 @@ def test_a_run_that_fails_while_a_chunk_is_read_starts_no_further_read(sync_env,
     read = sheets_server.counters.total("sheets.batchGet")
     assert 3 <= read <= 3 + 2 + 1, read     # the 3, the 2 under way, one slot of leeway; never 17
     assert not sync_env.exists()
+
+
+def test_chunks_load_on_one_duckdb_thread_and_the_setting_comes_back(sync_env, sheets_server, monkeypatch):
+    """Loads insert on one DuckDB thread (tpbis.warehouse.store.one_thread: less CPU, while the
+    parse workers use the other core); the writer's `threads` is back before publish, whose
+    summaries use every thread; and after a load that failed too."""
+    import duckdb
+
+    import flows.nightly_sync as flow_module
+    from tpbis.warehouse import store
+    seen = []
+    real_load, real_publish = flow_module.warehouse.load_batch, flow_module.snapshot.publish
+
+    def spying_load(con, batch, **kwargs):
+        seen.append(("load", con.execute("select current_setting('threads')").fetchone()[0]))
+        return real_load(con, batch, **kwargs)
+
+    def spying_publish(con, settings):
+        seen.append(("publish", con.execute("select current_setting('threads')").fetchone()[0]))
+        return real_publish(con, settings)
+    monkeypatch.setattr(flow_module.warehouse, "load_batch", spying_load)
+    monkeypatch.setattr(flow_module.snapshot, "publish", spying_publish)
+    assert nightly_sync()["villages_loaded"] == 17
+    default = duckdb.connect().execute("select current_setting('threads')").fetchone()[0]
+    assert default > 1                              # else this test shows nothing
+    assert seen[:-1] and all(s == ("load", 1) for s in seen[:-1]), seen
+    assert seen[-1] == ("publish", default)
+
+    con = duckdb.connect()
+    con.execute("set threads = 3")
+    with pytest.raises(RuntimeError):
+        with store.one_thread(con):
+            assert con.execute("select current_setting('threads')").fetchone()[0] == 1
+            raise RuntimeError("a load failed")
+    assert con.execute("select current_setting('threads')").fetchone()[0] == 3

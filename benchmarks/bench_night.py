@@ -182,6 +182,7 @@ def _fork_servers() -> list[int]:
 def _sync(registry: list[dict], work: Path, name: str) -> tuple[float, dict]:
     import threading
     from flows.nightly_sync import nightly_sync
+    from tpbis.cli.common import run_settings
     from tpbis.local_sheets.synthetic import write_registry_csv
     from tpbis.sync import timeline
     path = write_registry_csv(registry, work / f"{name}.csv")
@@ -190,7 +191,8 @@ def _sync(registry: list[dict], work: Path, name: str) -> tuple[float, dict]:
     threading.Thread(target=_watch_workers, args=(stop,), daemon=True).start()
     started, cpu, workers, t0 = time.perf_counter(), _cpu(), _worker_cpu(), time.monotonic()
     try:
-        summary = nightly_sync(registry_path=str(path), warehouse_path=str(work / f"{name}.duckdb"))
+        with run_settings():                        # as `tpbis sync` runs it
+            summary = nightly_sync(registry_path=str(path), warehouse_path=str(work / f"{name}.duckdb"))
     finally:
         stop.set()
     summary["cpu"], summary["worker_cpu"] = _cpu() - cpu, _worker_cpu() - workers
@@ -373,8 +375,7 @@ def main() -> None:
                   f"{first['cpu'] - one['cpu']:.1f} s | {floor_cpu:.1f} s | {peak} MiB |", flush=True)
             body = {m.name: m.last for m in first["marks"]}.get("flow body done")
             if body is not None:
-                print(f"the flow's body ended {body - first['t0']:.2f} s after the call; Prefect then ends the run when "
-                      f"its heartbeat thread's 1-second sleep does (a run lasts a whole number of seconds + ~0.08 s)")
+                print(f"the flow's body ended {body - first['t0']:.2f} s after the call, the run {wall:.2f} s")
             print(f"CPU on the 2 cores: the sync {first['cpu']:.1f} s (its parse workers {first['worker_cpu']:.1f} s) "
                   f"+ the local Sheets server {served_sync:.1f} s in {wall:.1f} s; the bare fetch {floor_cpu:.1f} s "
                   f"+ the server {served_floor:.1f} s in {floor:.1f} s", flush=True)

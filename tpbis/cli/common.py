@@ -3,6 +3,7 @@ configuration, the warehouse path."""
 from __future__ import annotations
 
 import os
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Optional
 
@@ -25,6 +26,30 @@ def configure_prefect(verbose: bool = False) -> None:
     }
     for k, v in defaults.items():
         os.environ.setdefault(k, v)
+
+
+# what Prefect reads for the seconds between a flow run's heartbeats (its legacy name too)
+HEARTBEAT_VARIABLES = ("PREFECT_FLOWS_HEARTBEAT_FREQUENCY", "PREFECT_RUNNER_HEARTBEAT_FREQUENCY")
+
+
+@contextmanager
+def run_settings():
+    """Prefect's settings for one flow run started by a command (`tpbis sync`, `tpbis local`):
+    no heartbeats when the run's Prefect server is the temporary one, unless asked for.
+
+    Why: heartbeats let a lasting Prefect server mark a run whose process died as crashed.
+    A temporary server (no PREFECT_API_URL) ends with the run, so nobody could read them, and
+    they cost every run up to a second at its end: Prefect 3.9 ends a run by joining the
+    heartbeat thread, which sleeps in 1-second steps (a warm 1-village sync took 1.1 s for a
+    0.4 s body). With PREFECT_API_URL (a `prefect server start`, Prefect Cloud, `tpbis serve`)
+    or PREFECT_FLOWS_HEARTBEAT_FREQUENCY set, Prefect's own setting stands.
+    """
+    from prefect.settings import PREFECT_API_URL, PREFECT_FLOWS_HEARTBEAT_FREQUENCY, temporary_settings
+    if PREFECT_API_URL.value() or any(name in os.environ for name in HEARTBEAT_VARIABLES):
+        yield
+        return
+    with temporary_settings(updates={PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None}):
+        yield
 
 
 def warehouse_path(option: Optional[Path]) -> Path:

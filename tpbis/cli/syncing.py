@@ -7,7 +7,7 @@ from typing import Optional
 
 import typer
 
-from tpbis.cli.common import RegistryOpt, WarehouseOpt, configure_prefect, warehouse_path
+from tpbis.cli.common import RegistryOpt, WarehouseOpt, configure_prefect, run_settings, warehouse_path
 from tpbis.errors import UsageError
 
 
@@ -34,9 +34,10 @@ def run_sync(registry: Optional[Path], warehouse: Optional[Path], full: bool, ve
     if not verbose:
         from tpbis.cli.errors import hide_prefect_error_logs
         hide_prefect_error_logs()
-    state = nightly_sync(registry_path=str(registry) if registry else None,
-                         warehouse_path=str(warehouse) if warehouse else None, full=full, write_back=write_back,
-                         accept_removals=accept_removals, return_state=True)
+    with run_settings():
+        state = nightly_sync(registry_path=str(registry) if registry else None,
+                             warehouse_path=str(warehouse) if warehouse else None, full=full, write_back=write_back,
+                             accept_removals=accept_removals, return_state=True)
     summary = state.result(raise_on_failure=False)
     if not isinstance(summary, dict):       # the run crashed before its summary: raise why
         state.result()

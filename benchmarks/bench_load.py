@@ -42,7 +42,7 @@ def fetched_workbooks(n: int) -> list:
     from tpbis.google import sheets
     from tpbis.local_sheets.synthetic import messy_workbook, synthetic_registry
     from tpbis.local_sheets.workbook_format import render_row
-    from tpbis.sync.steps import Fetched
+    from tpbis.sync.batches import Fetched
     fetched_at = datetime(2026, 11, 30, 18, tzinfo=timezone.utc).timestamp()
     out = []
     for village in synthetic_registry(n, seed=SEED):
@@ -88,7 +88,7 @@ def main() -> None:
     from tpbis.registry import read_regions
     from tpbis.settings import CONFIG_DIR
     from tpbis.sync.pipeline import few_collections
-    from tpbis.sync.steps import build_batch
+    from tpbis.sync.batches import build_batch
     from tpbis.warehouse import records
     from tpbis.warehouse.workfile import open_working_file
     from transforms.reference import load_reference

@@ -1,6 +1,6 @@
 """Marginal sync throughput: raw cells (as values:batchGet returns them) -> validated rows in DuckDB.
 
-Times the same code the sync runs after the fetch — `sync.build_batch` (parse + validate,
+Times the same code the sync runs after the fetch — `batches.build_batch` (parse + validate,
 pure pandas) and `warehouse.load_batch` (land raw cells, historied replace in one
 transaction) — on a small and a big synthetic workbook, and reports the marginal rate
 (extra rows / extra seconds), which is what a province with more data per sheet pays.
@@ -16,8 +16,8 @@ import time
 from datetime import datetime, timezone
 from pathlib import Path
 
-from tpbis.google import sheets
-from tpbis.sync import steps as sync
+from tpbis.google.fetched import Workbook
+from tpbis.sync import batches
 from tpbis.warehouse import store as warehouse
 from tpbis.sync.working_file import open_writer
 from tpbis.settings import CONFIG_DIR, Settings
@@ -34,10 +34,10 @@ def value_ranges(workbook: dict) -> dict:
 
 def run_once(con, village, cells, ref, run_no) -> tuple[float, float, int]:
     now = datetime.now(timezone.utc)
-    wb = sheets.Workbook(village["spreadsheet_key"], cells, 1, now.timestamp())
-    fetched = [sync.Fetched({**village, "modified_time": None}, workbook=wb)]
+    wb = Workbook(village["spreadsheet_key"], cells, 1, now.timestamp())
+    fetched = [batches.Fetched({**village, "modified_time": None}, workbook=wb)]
     t0 = time.perf_counter()
-    batch = sync.build_batch(f"bench-{run_no}", now, fetched, {}, ref)
+    batch = batches.build_batch(f"bench-{run_no}", now, fetched, {}, ref)
     t1 = time.perf_counter()
     warehouse.load_batch(con, batch)
     t2 = time.perf_counter()
@@ -51,8 +51,8 @@ def chunked(con, villages, cells, ref) -> tuple[float, int]:
     rows = 0
     t0 = time.perf_counter()
     for i, village in enumerate(villages):
-        wb = sheets.Workbook(village["spreadsheet_key"], cells[i], 1, now.timestamp())
-        batch = sync.build_batch(f"chunk-{i}", now, [sync.Fetched({**village, "modified_time": None}, workbook=wb)],
+        wb = Workbook(village["spreadsheet_key"], cells[i], 1, now.timestamp())
+        batch = batches.build_batch(f"chunk-{i}", now, [batches.Fetched({**village, "modified_time": None}, workbook=wb)],
                                  {}, ref)
         warehouse.load_batch(con, batch)
         rows += sum(len(batch.tables[t]) for t in ("visits", "activities", "partners", "benefits"))

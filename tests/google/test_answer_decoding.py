@@ -1,5 +1,5 @@
 """A batchGet answer is checked in the fetching process and decoded once, in the parse worker
-(`tpbis.google.sheets.Workbook.from_answer`): its cells, the payload that lands, its hash and
+(`tpbis.google.fetched.Workbook.from_answer`): its cells, the payload that lands, its hash and
 what a parse worker receives are those of decoding the answer at once (the way it was done
 before), whatever the cells hold: NaN, 65-bit integers, lone surrogates included."""
 from __future__ import annotations

@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 
 from flows.nightly_sync import nightly_sync
 from tpbis.google import sheets
-from tpbis.sync import steps as sync
+from tpbis.sync import batches
 from tpbis.cli.main import app
 from tpbis.settings import Settings
 from tpbis.local_sheets.server import values as server_values
@@ -75,14 +75,14 @@ def make_odd(server, monkeypatch) -> dict[str, int]:
             raise KeyError("a bug nobody wrote a test for")
         return parse_workbook_parts(value_ranges, village, **kwargs)
 
-    monkeypatch.setattr(sync, "parse_workbook_parts", parse_with_a_bug)   # one chunk: parsed on a thread here
+    monkeypatch.setattr(batches, "parse_workbook_parts", parse_with_a_bug)   # one chunk: parsed on a thread here
 
     def chunk_with_a_bug(books, ref):                 # the chunk's one pass meets the bug: each workbook alone
         if any(book.village["kode_desa"] == BUG for book in books):
             raise KeyError("a bug nobody wrote a test for")
         return parse_chunk(books, ref)
 
-    monkeypatch.setattr(sync, "parse_chunk", chunk_with_a_bug)
+    monkeypatch.setattr(batches, "parse_chunk", chunk_with_a_bug)
     return base
 
 
@@ -189,6 +189,6 @@ def test_a_village_failed_by_an_odd_payload_keeps_its_previous_data(sync_env, sh
                  [ODD_CELLS])[0][0] == 3
     # once the sheets are normal again, everyone loads
     sheets_server.faults.clear()
-    monkeypatch.setattr(sync, "parse_workbook_parts", parse_workbook_parts)
+    monkeypatch.setattr(batches, "parse_workbook_parts", parse_workbook_parts)
     summary = nightly_sync(full=True)
     assert summary["villages_failed"] == 0, summary["failed"]

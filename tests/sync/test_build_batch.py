@@ -7,8 +7,8 @@ from datetime import datetime, timezone
 import pandas as pd
 import pytest
 
-from tpbis.google.sheets import FetchError, Workbook
-from tpbis.sync.steps import Fetched, build_batch
+from tpbis.google.fetched import FetchError, Workbook
+from tpbis.sync.batches import Fetched, build_batch
 from transforms.reference import load_reference
 
 NOW = datetime(2026, 11, 20, 18, 0, tzinfo=timezone.utc)
@@ -83,7 +83,7 @@ def test_a_chunk_where_every_fetch_failed_writes_only_the_failures(ref):
 
 
 def test_when_the_chunk_pass_fails_each_workbook_is_parsed_alone_with_the_same_result(ref, monkeypatch):
-    from tpbis.sync import steps
+    from tpbis.sync import batches
     fetched = [Fetched(village(n), workbook=workbook(f"key{n}", n), reads=1) for n in range(1, 4)]
     fetched.append(Fetched(village(4), workbook=Workbook("key4", {"Kegiatan": [KEGIATAN]}, reads=1,
                                                          fetched_at=FETCHED_AT), reads=1))
@@ -91,7 +91,7 @@ def test_when_the_chunk_pass_fails_each_workbook_is_parsed_alone_with_the_same_r
 
     def a_bug(books, ref):
         raise RuntimeError("a bug in the chunk pass")
-    monkeypatch.setattr(steps, "parse_chunk", a_bug)
+    monkeypatch.setattr(batches, "parse_chunk", a_bug)
     alone = build_batch("run-3", NOW, fetched, {}, ref)
 
     assert set(alone.tables) == set(together.tables)

@@ -84,3 +84,43 @@ def test_workers_exit_when_the_syncs_process_is_killed(tmp_path):
     finally:
         if proc.poll() is None:
             proc.kill()
+
+
+LEAN_SCRIPT = """
+import json, os, time
+from concurrent.futures import ProcessPoolExecutor
+from datetime import datetime, timezone
+from tpbis.google.fetched import Workbook
+from tpbis.sync import pipeline
+from tpbis.sync.batches import Fetched
+from transforms.reference import load_reference
+assert pipeline.warm_up(1000, 10)
+pool = ProcessPoolExecutor(1, mp_context=pipeline._fork_server(), initializer=pipeline._exit_with_parent,
+                           initargs=(os.getpid(), load_reference()))
+answer = json.dumps({"valueRanges": [
+    {"values": [["Bulan", "Pengunjung Laki-laki", "Pengunjung Perempuan"], ["Oktober 2026", 3, 4]]},
+    {"values": [["Tanggal", "Nama Kegiatan", "Jenis Kegiatan", "Peserta Laki-laki", "Peserta Perempuan"],
+                ["13/10/2026", "Dongeng", "Literasi", 2, 3]]}]}).encode()
+village = {"kode_desa": "14.03.02.2001", "spreadsheet_key": "k1", "desa": "Desa", "modified_time": None}
+fetched = [Fetched(village, workbook=Workbook.from_answer("k1", answer, ["Kunjungan", "Kegiatan"], 1, time.time()), reads=1)]
+batch = pool.submit(pipeline._build_batch, "run", datetime.now(timezone.utc), fetched, {}, None).result()
+heavy = ("gspread", "requests", "google", "prefect", "typer")
+loaded = pool.submit(eval, f"sorted({{m.split('.')[0] for m in __import__('sys').modules}} & {set(heavy)!r})").result()
+print(json.dumps({"villages": batch.villages, "visits": len(batch.tables["visits"]), "loaded": loaded}))
+pool.shutdown()
+"""
+
+
+def test_a_parse_worker_imports_no_fetching_library():
+    """A parse worker, forked from the fork server, unpickles fetched workbooks and parses
+    them without gspread, requests, google-auth or Prefect (tpbis.google.fetched,
+    tpbis.sync.batches): their imports would cost every sync that parses in workers ~0.2 s
+    of CPU in the fork server."""
+    import json
+    if pipeline._fork_server() is None:
+        pytest.skip("no fork server on this platform: workers are spawned")
+    done = subprocess.run([sys.executable, "-c", LEAN_SCRIPT], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    said = json.loads(done.stdout.splitlines()[-1])
+    assert said["villages"] == ["14.03.02.2001"] and said["visits"] == 1     # it did parse
+    assert said["loaded"] == []

@@ -1,6 +1,6 @@
 """Whatever JSON a `values:batchGet` answer holds, parsing one workbook returns rows and
 rejections, or the sheet-level UnreadableSheet; never anything else. Unit tests of the odd
-shapes first, then a Hypothesis test through parse_workbook and sync.build_batch."""
+shapes first, then a Hypothesis test through parse_workbook and build_batch."""
 from __future__ import annotations
 
 import math
@@ -12,8 +12,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests.transforms.conftest import DAMPAK, KEGIATAN, KUNJUNGAN, MITRA, VILLAGE
-from tpbis.google import sheets
-from tpbis.sync.steps import Fetched, build_batch
+from tpbis.google.fetched import Workbook
+from tpbis.sync.batches import Fetched, build_batch
 from transforms.cells import OddCell, normalise_rows, normalise_value_ranges
 from transforms.columns import TABLE_TABS
 from transforms.workbook import UnreadableSheet, parse_workbook
@@ -166,7 +166,7 @@ def test_any_json_parses_to_rows_and_rejections_or_an_unreadable_sheet(ref, tabs
                 assert all(math.isfinite(v) for v in values) and (values.abs() <= 1e11).all(), column
 
     # the sync step: the payload hashes, and the village is loaded or fails as unreadable, never a crash
-    wb = sheets.Workbook("k", tabs, 1, time.time())
+    wb = Workbook("k", tabs, 1, time.time())
     village = {**VILLAGE, "spreadsheet_key": "k", "modified_time": None}
     batch = build_batch("run", fetched_at, [Fetched(village, workbook=wb)], {}, ref)
     run = batch.village_runs.iloc[0]

@@ -10,8 +10,8 @@ import sys
 import textwrap
 from datetime import datetime, timezone
 
-from tpbis.google.sheets import Workbook
-from tpbis.sync.steps import Fetched, build_batch
+from tpbis.google.fetched import Workbook
+from tpbis.sync.batches import Fetched, build_batch
 from tpbis.warehouse import store
 from tpbis.warehouse.workfile import ROW_GROUP_SIZE, open_working_file
 from transforms.reference import load_reference

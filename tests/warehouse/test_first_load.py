@@ -8,8 +8,8 @@ from datetime import datetime, timezone
 import pyarrow as pa
 import pytest
 
-from tpbis.google.sheets import Workbook
-from tpbis.sync.steps import Fetched, build_batch
+from tpbis.google.fetched import Workbook
+from tpbis.sync.batches import Fetched, build_batch
 from tpbis.warehouse import store
 from tpbis.warehouse.workfile import open_working_file
 from transforms.reference import load_reference

@@ -12,6 +12,7 @@ import pytest
 
 from flows.nightly_sync import nightly_sync
 from tpbis.google import sheets
+from tpbis.sync import batches
 from tpbis.sync import steps as sync
 from tpbis.warehouse import store as warehouse
 from tpbis.warehouse.snapshot import open_reader
@@ -57,7 +58,7 @@ def _build_old_warehouse(path, version: int) -> dict[str, int]:
     fetched = sync.fetch_all(sheets.connect(settings), villages, workers=4)
     assert all(f.error is None for f in fetched)
     now = datetime(2026, 1, 5, 18, 0, tzinfo=timezone.utc)
-    batch = sync.build_batch("old-run", now, fetched, {}, load_reference(CONFIG_DIR))
+    batch = batches.build_batch("old-run", now, fetched, {}, load_reference(CONFIG_DIR))
     era = "md5" if version < 5 else "hash64"
     path.parent.mkdir(parents=True, exist_ok=True)
     con = duckdb.connect(str(path))

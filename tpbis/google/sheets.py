@@ -9,21 +9,19 @@ say (tpbis/google/drive.py); pacing and retries are the HTTP client's (tpbis/goo
 """
 from __future__ import annotations
 
-import hashlib
 import json
 import time
 from dataclasses import dataclass
-from functools import cached_property
 from urllib.parse import quote
 
 import msgspec
-import orjson
 import requests
 import requests.adapters
 from gspread.exceptions import APIError
 from gspread.urls import SPREADSHEET_VALUES_BATCH_URL
 
 from tpbis.google import global_limit
+from tpbis.google.fetched import FetchError, Workbook
 from tpbis.google.client import make_client
 from tpbis.google.http import PacedHTTPClient, RequestStats
 from tpbis.google.pacing import RateLimiter
@@ -38,17 +36,6 @@ VALUE_PARAMS = {
     "dateTimeRenderOption": "SERIAL_NUMBER",
     "majorDimension": "ROWS",
 }
-
-
-class FetchError(Exception):
-    """A village's sheet could not be fetched. `code` is stable; `message` is for province staff."""
-
-    def __init__(self, code: str, message: str, status: int | None = None):
-        super().__init__(f"{code}: {message}")
-        self.code, self.message, self.status = code, message, status
-
-    def __reduce__(self):  # picklable, so a fetch chunk can run in another process (Dask)
-        return (FetchError, (self.code, self.message, self.status))
 
 
 @dataclass
@@ -96,77 +83,6 @@ def _service_account(settings: Settings, creds=None) -> str:
             return json.load(f).get("client_email", "akun layanan provinsi")
     except OSError:
         return "akun layanan provinsi"
-
-
-class Workbook:
-    """What one fetch brought back: the cells of every template tab found, as received.
-
-    A fetch keeps the batchGet answer's bytes (`from_answer`), checked but not decoded: the
-    sync's process only hands them on to a parse worker (pickled as one bytes object), which
-    decodes them once, when the cells are first asked for. Decoding them in the fetch thread
-    too, to check them and to write the payload again, was ~0.3 ms of CPU per ordinary sheet
-    in the process that fetches and loads. A workbook can also be made of cells (replay, tests)."""
-
-    def __init__(self, spreadsheet_key: str, value_ranges: dict[str, list[list]] | None, reads: int = 0,
-                 fetched_at: float = 0.0):
-        self.spreadsheet_key, self.reads, self.fetched_at = spreadsheet_key, reads, fetched_at
-        self._cells = value_ranges
-        self._answer: tuple[bytes, tuple[str, ...]] | None = None
-        self._from_json = False
-
-    @classmethod
-    def from_answer(cls, spreadsheet_key: str, answer: bytes, titles: list[str] | tuple[str, ...], reads: int = 0,
-                    fetched_at: float = 0.0) -> "Workbook":
-        """A workbook from a batchGet answer's bytes (valid JSON: `_batch_get` checked it) for
-        these tab titles, in the order they were asked for."""
-        wb = cls(spreadsheet_key, None, reads, fetched_at)
-        wb._answer = (answer, tuple(titles))
-        return wb
-
-    @property
-    def value_ranges(self) -> dict[str, list[list]]:
-        if self._cells is None:
-            answer, titles = self._answer
-            try:
-                decoded, self._from_json = orjson.loads(answer), True
-            except orjson.JSONDecodeError:  # what only the standard library reads: NaN, a 65-bit integer...
-                decoded, self._from_json = json.loads(answer), False
-            ranges = decoded.get("valueRanges", [])
-            self._cells = {title: vr.get("values", []) for title, vr in zip(titles, ranges)}
-        return self._cells
-
-    @property
-    def from_json(self) -> bool:
-        """Whether orjson decoded the answer (then orjson writes its cells back exactly)."""
-        if self._cells is None:
-            self.value_ranges                           # noqa: B018 - decoding tells
-        return self._from_json
-
-    def __reduce__(self):
-        if self._answer is not None:
-            return (Workbook.from_answer, (self.spreadsheet_key, *self._answer, self.reads, self.fetched_at))
-        return (Workbook, (self.spreadsheet_key, self.value_ranges, self.reads, self.fetched_at))
-
-    def __repr__(self) -> str:
-        size = len(self._answer[0]) if self._answer is not None else len(self.payload)
-        return f"Workbook({self.spreadsheet_key!r}, reads={self.reads}, {size:,} bytes)"
-
-    @cached_property
-    def payload(self) -> bytes:
-        """The cells as JSON, serialised once: landed in raw.payloads and hashed.
-
-        orjson refuses what only an odd answer holds (an integer beyond 64 bits, a lone
-        surrogate); such a payload is written by the standard library instead, as ASCII JSON
-        (so it still lands, as valid UTF-8, and still hashes the same every night)."""
-        try:
-            return orjson.dumps(self.value_ranges)
-        except (TypeError, orjson.JSONEncodeError):
-            return json.dumps(self.value_ranges, ensure_ascii=True, separators=(",", ":"),
-                              default=repr).encode("ascii")
-
-    @cached_property
-    def content_hash(self) -> str:
-        return hashlib.sha256(self.payload).hexdigest()
 
 
 def fetch_workbook(conn: Connection, key: str, tabs: list[str] = TEMPLATE_TABS) -> Workbook:

@@ -23,7 +23,7 @@ from datetime import datetime
 from typing import Callable, Iterable, Iterator
 
 from tpbis.sync.progress import Tracker
-from tpbis.sync.steps import Fetched, build_batch
+from tpbis.sync.batches import Fetched, build_batch
 from tpbis.warehouse.store import Batch
 from transforms.reference import Reference
 

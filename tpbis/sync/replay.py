@@ -15,9 +15,8 @@ import json
 import orjson
 import pandas as pd
 
-from tpbis.sync import progress
-from tpbis.google import sheets
-from tpbis.sync import steps as sync
+from tpbis.google.fetched import Workbook
+from tpbis.sync import batches, progress
 from tpbis.warehouse import store as warehouse
 from tpbis.warehouse.records import sheet_state
 from tpbis.settings import Settings
@@ -42,7 +41,7 @@ def replay_into(con, settings: Settings) -> int:
             for at in range(0, len(fetches), max(1, settings.chunk_size)):
                 chunk = fetches[at:at + settings.chunk_size]
                 cells = dict(con.execute(payloads, {"hashes": sorted({r.content_hash for r in chunk})}).fetchall())
-                batch = sync.build_batch(run_id, pd.Timestamp(started).to_pydatetime(),
+                batch = batches.build_batch(run_id, pd.Timestamp(started).to_pydatetime(),
                                          [_fetched(r, cells[r.content_hash]) for r in chunk], state, ref)
                 del cells
                 tracker.advance("parse", len(chunk))
@@ -62,7 +61,7 @@ def replay_into(con, settings: Settings) -> int:
     return len(rows)
 
 
-def _fetched(r, payload: str) -> sync.Fetched:
+def _fetched(r, payload: str) -> batches.Fetched:
     village = {"kode_desa": r.kode_desa, "spreadsheet_key": r.spreadsheet_key, "desa": r.desa,
                "kecamatan": r.kecamatan, "kabupaten": r.kabupaten, "provinsi": r.provinsi,
                "modified_time": r.modified_time}
@@ -70,6 +69,6 @@ def _fetched(r, payload: str) -> sync.Fetched:
         cells = orjson.loads(payload)
     except orjson.JSONDecodeError:      # landed by the fallback (ints past 64 bits, lone surrogates)
         cells = json.loads(payload)
-    wb = sheets.Workbook(r.spreadsheet_key, cells, int(r.sheets_reads),
+    wb = Workbook(r.spreadsheet_key, cells, int(r.sheets_reads),
                          pd.Timestamp(r.fetched_at).timestamp())
-    return sync.Fetched(village, workbook=wb)
+    return batches.Fetched(village, workbook=wb)

@@ -42,7 +42,7 @@ def replay_into(con, settings: Settings) -> int:
                 chunk = fetches[at:at + settings.chunk_size]
                 cells = dict(con.execute(payloads, {"hashes": sorted({r.content_hash for r in chunk})}).fetchall())
                 batch = batches.build_batch(run_id, pd.Timestamp(started).to_pydatetime(),
-                                         [_fetched(r, cells[r.content_hash]) for r in chunk], state, ref)
+                                            [_fetched(r, cells[r.content_hash]) for r in chunk], state, ref)
                 del cells
                 tracker.advance("parse", len(chunk))
                 batch.fetches, batch.village_runs = pd.DataFrame(), pd.DataFrame()
@@ -69,6 +69,5 @@ def _fetched(r, payload: str) -> batches.Fetched:
         cells = orjson.loads(payload)
     except orjson.JSONDecodeError:      # landed by the fallback (ints past 64 bits, lone surrogates)
         cells = json.loads(payload)
-    wb = Workbook(r.spreadsheet_key, cells, int(r.sheets_reads),
-                         pd.Timestamp(r.fetched_at).timestamp())
+    wb = Workbook(r.spreadsheet_key, cells, int(r.sheets_reads), pd.Timestamp(r.fetched_at).timestamp())
     return batches.Fetched(village, workbook=wb)

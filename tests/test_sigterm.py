@@ -41,7 +41,8 @@ def published(path: Path) -> list:
 
 
 @pytest.mark.usefixtures("prefect_harness")
-def test_sigterm_mid_sync_leaves_no_process_and_a_consistent_warehouse(sheets_server, tmp_path, monkeypatch):
+def test_sigterm_mid_sync_leaves_no_process_and_a_consistent_warehouse(sheets_server, tmp_path, monkeypatch,
+                                                                       command_prefect_home):
     from flows.nightly_sync import nightly_sync
     villages = synthetic_registry(40, seed=11)
     for v in villages:
@@ -62,7 +63,7 @@ def test_sigterm_mid_sync_leaves_no_process_and_a_consistent_warehouse(sheets_se
         sheets_server.put_workbook(wb)
 
     env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_API")}
-    env.update(settings, PREFECT_HOME=str(tmp_path / "prefect-home"), TPBIS_SHEETS_READS_PER_MINUTE="120",
+    env.update(settings, PREFECT_HOME=str(command_prefect_home), TPBIS_SHEETS_READS_PER_MINUTE="120",
                TPBIS_PROGRESS_EVERY="1", PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS="120")
     out, err = tmp_path / "out.txt", tmp_path / "err.txt"
     proc = subprocess.Popen([str(BIN / "tpbis"), "sync"], env=env, cwd=tmp_path, stdin=subprocess.DEVNULL,

@@ -56,7 +56,7 @@ def test_heartbeats_an_operator_asked_for_stay(no_server, monkeypatch, name):
         assert heartbeat_seconds() == default and default
 
 
-def test_tpbis_sync_on_the_temporary_server_starts_no_heartbeat_thread(sheets_server, tmp_path):
+def test_tpbis_sync_on_the_temporary_server_starts_no_heartbeat_thread(sheets_server, tmp_path, command_prefect_home):
     """The real command in a process of its own, Prefect logging at DEBUG: the run goes
     through Prefect's engine (its DEBUG lines are there) without starting heartbeats."""
     villages = synthetic_registry(3, seed=5)
@@ -65,8 +65,9 @@ def test_tpbis_sync_on_the_temporary_server_starts_no_heartbeat_thread(sheets_se
     env = {k: v for k, v in os.environ.items() if not k.startswith(("PREFECT_API", "PREFECT_FLOWS_HEARTBEAT"))}
     env.update(TPBIS_SHEETS_API_URL=sheets_server.url, TPBIS_DRIVE_API_URL=sheets_server.url,
                TPBIS_REGISTRY=str(write_registry_csv(villages, tmp_path / "villages.csv")),
-               TPBIS_WAREHOUSE=str(tmp_path / "tpbis.duckdb"), PREFECT_HOME=str(tmp_path / "prefect-home"),
-               PREFECT_LOGGING_LEVEL="DEBUG", PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS="120")
+               TPBIS_WAREHOUSE=str(tmp_path / "tpbis.duckdb"), PREFECT_HOME=str(command_prefect_home),
+               PREFECT_LOGGING_LOGGERS_PREFECT_FLOW_RUNS_LEVEL="DEBUG",
+               PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS="120")
     done = subprocess.run([str(BIN / "tpbis"), "sync", "--verbose", "--quiet"], env=env, cwd=tmp_path,
                           capture_output=True, text=True, timeout=300)
     said = done.stdout + done.stderr

@@ -80,9 +80,9 @@ def chunk_fetches(settings: Settings) -> Iterator[Callable[[list[dict]], Future]
     default thread runner, chunks are fetched on CHUNKS_IN_FLIGHT threads of this process, as
     the runner would, but without a task run each: it would add no retries (fetch_chunk
     retries inside), no caching and no distribution, and recording one cost ~55 ms of CPU
-    (Prefect's client and server, on the same two cores as the sync). With load_chunk no task either, a 2,000-sheet
-    sync spends ~0.9 s less CPU (the Prefect server's included) and ends ~0.45 s sooner. The
-    flow's progress lines and its run report say what each chunk did."""
+    (Prefect's client and server, on the same two cores as the sync). With load_chunk no task
+    either, a 2,000-sheet sync spends ~0.9 s less CPU (the Prefect server's included) and ends
+    ~0.45 s sooner. The flow's progress lines and its run report say what each chunk did."""
     context = FlowRunContext.get()
     if context is None or not isinstance(context.task_runner, ThreadPoolTaskRunner):
         yield lambda chunk: fetch_chunk.submit(settings, chunk)

@@ -3,7 +3,6 @@ parse a run's chunks into the same rows as one chunk parsed on a thread, and the
 outlive the sync's process (their parent is the fork server, not the sync)."""
 from __future__ import annotations
 
-import os
 import signal
 import subprocess
 import sys

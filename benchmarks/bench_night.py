@@ -182,6 +182,7 @@ def _fork_servers() -> list[int]:
 def _sync(registry: list[dict], work: Path, name: str) -> tuple[float, dict]:
     import threading
     from flows.nightly_sync import nightly_sync
+    from tpbis.cli import prefect_server
     from tpbis.cli.common import run_settings
     from tpbis.local_sheets.synthetic import write_registry_csv
     from tpbis.sync import timeline
@@ -191,7 +192,7 @@ def _sync(registry: list[dict], work: Path, name: str) -> tuple[float, dict]:
     threading.Thread(target=_watch_workers, args=(stop,), daemon=True).start()
     started, cpu, workers, t0 = time.perf_counter(), _cpu(), _worker_cpu(), time.monotonic()
     try:
-        with run_settings():                        # as `tpbis sync` runs it
+        with run_settings(prefect_server.start_if_needed()):      # as `tpbis sync` runs it
             summary = nightly_sync(registry_path=str(path), warehouse_path=str(work / f"{name}.duckdb"))
     finally:
         stop.set()

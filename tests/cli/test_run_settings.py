@@ -56,9 +56,24 @@ def test_heartbeats_an_operator_asked_for_stay(no_server, monkeypatch, name):
         assert heartbeat_seconds() == default and default
 
 
-def test_tpbis_sync_on_the_temporary_server_starts_no_heartbeat_thread(sheets_server, tmp_path, command_prefect_home):
+def _servers_of(prefect_home: Path) -> list[int]:
+    """Processes running with this PREFECT_HOME in their environment (a Prefect server)."""
+    found = []
+    for environ in Path("/proc").glob("[0-9]*/environ"):
+        try:
+            if f"PREFECT_HOME={prefect_home}".encode() in environ.read_bytes().split(b"\0"):
+                found.append(int(environ.parent.name))
+        except OSError:
+            continue
+    return found
+
+
+def test_tpbis_sync_starts_its_own_temporary_server_without_heartbeats(sheets_server, tmp_path, command_prefect_home):
     """The real command in a process of its own, Prefect logging at DEBUG: the run goes
-    through Prefect's engine (its DEBUG lines are there) without starting heartbeats."""
+    through Prefect's engine (its DEBUG lines are there) without starting heartbeats, on the
+    temporary server the command started itself (tpbis.cli.prefect_server): Prefect does not
+    start one, the command never imports Prefect's server (`-X importtime` lists every module
+    it imports), and the server is gone when the command is."""
     villages = synthetic_registry(3, seed=5)
     for v in villages:
         sheets_server.put_workbook(synthetic_workbook(v, months=2, activities_per_month=1))
@@ -68,10 +83,15 @@ def test_tpbis_sync_on_the_temporary_server_starts_no_heartbeat_thread(sheets_se
                TPBIS_WAREHOUSE=str(tmp_path / "tpbis.duckdb"), PREFECT_HOME=str(command_prefect_home),
                PREFECT_LOGGING_LOGGERS_PREFECT_FLOW_RUNS_LEVEL="DEBUG",
                PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS="120")
-    done = subprocess.run([str(BIN / "tpbis"), "sync", "--verbose", "--quiet"], env=env, cwd=tmp_path,
-                          capture_output=True, text=True, timeout=300)
+    done = subprocess.run([sys.executable, "-X", "importtime", "-m", "tpbis.cli", "sync", "--verbose", "--quiet"],
+                          env=env, cwd=tmp_path, capture_output=True, text=True, timeout=300)
     said = done.stdout + done.stderr
-    assert done.returncode == 0, said
+    assert done.returncode == 0, said[-3000:]
     assert "villages: 3 loaded" in said
     assert "DEBUG" in said and "flow run" in said       # Prefect's engine said what it did
     assert STARTED not in said
+    assert "Starting temporary server" not in said      # Prefect's line when it starts its own
+    assert "View at" not in said                        # no link to a server that serves no pages
+    imported = {line.rsplit("|", 1)[-1].strip() for line in done.stderr.splitlines() if line.startswith("import time:")}
+    assert "prefect.flow_engine" in imported and "prefect.server.api.server" not in imported
+    assert _servers_of(command_prefect_home) == []

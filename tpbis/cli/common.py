@@ -33,22 +33,37 @@ HEARTBEAT_VARIABLES = ("PREFECT_FLOWS_HEARTBEAT_FREQUENCY", "PREFECT_RUNNER_HEAR
 
 
 @contextmanager
-def run_settings():
+def run_settings(server=None):
     """Prefect's settings for one flow run started by a command (`tpbis sync`, `tpbis local`):
-    no heartbeats when the run's Prefect server is the temporary one, unless asked for.
+    its API the command's own temporary `server` when there is one (tpbis.cli.prefect_server,
+    waited for here), and no heartbeats when the run's server is a temporary one, unless asked
+    for.
 
-    Why: heartbeats let a lasting Prefect server mark a run whose process died as crashed.
-    A temporary server (no PREFECT_API_URL) ends with the run, so nobody could read them, and
-    they cost every run up to a second at its end: Prefect 3.9 ends a run by joining the
-    heartbeat thread, which sleeps in 1-second steps (a warm 1-village sync took 1.1 s for a
-    0.4 s body). With PREFECT_API_URL (a `prefect server start`, Prefect Cloud, `tpbis serve`)
-    or PREFECT_FLOWS_HEARTBEAT_FREQUENCY set, Prefect's own setting stands.
+    Why no heartbeats: they let a lasting Prefect server mark a run whose process died as
+    crashed. A temporary server ends with the run, so nobody could read them, and they cost
+    every run up to a second at its end: Prefect 3.9 ends a run by joining the heartbeat
+    thread, which sleeps in 1-second steps (a warm 1-village sync took 1.1 s for a 0.4 s
+    body). With PREFECT_API_URL configured (a `prefect server start`, Prefect Cloud, `tpbis
+    serve`) or PREFECT_FLOWS_HEARTBEAT_FREQUENCY set, Prefect's own setting stands.
+
+    Links to the temporary server's pages are not logged (PREFECT_UI_URL empty): it serves
+    no pages, and is gone when the command ends.
     """
-    from prefect.settings import PREFECT_API_URL, PREFECT_FLOWS_HEARTBEAT_FREQUENCY, temporary_settings
-    if PREFECT_API_URL.value() or any(name in os.environ for name in HEARTBEAT_VARIABLES):
+    from prefect.settings import (PREFECT_API_URL, PREFECT_FLOWS_HEARTBEAT_FREQUENCY, PREFECT_UI_URL,
+                                  temporary_settings)
+    updates: dict = {}
+    if server is not None:
+        server.wait_ready()
+        updates.update({PREFECT_API_URL: server.api_url, PREFECT_UI_URL: ""})
+    elif PREFECT_API_URL.value():
         yield
         return
-    with temporary_settings(updates={PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None}):
+    if not any(name in os.environ for name in HEARTBEAT_VARIABLES):
+        updates[PREFECT_FLOWS_HEARTBEAT_FREQUENCY] = None
+    if not updates:
+        yield
+        return
+    with temporary_settings(updates=updates):
         yield
 
 

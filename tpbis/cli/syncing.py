@@ -30,11 +30,13 @@ def run_sync(registry: Optional[Path], warehouse: Optional[Path], full: bool, ve
              write_back: bool = False, accept_removals: bool = False) -> dict:
     """The nightly-sync flow, run once here; call `check_before_sync` first (before any output)."""
     configure_prefect(verbose)
+    from tpbis.cli import prefect_server
+    server = prefect_server.start_if_needed()       # it boots while the flow is imported
     from flows.nightly_sync import nightly_sync
     if not verbose:
         from tpbis.cli.errors import hide_prefect_error_logs
         hide_prefect_error_logs()
-    with run_settings():
+    with run_settings(server):
         state = nightly_sync(registry_path=str(registry) if registry else None,
                              warehouse_path=str(warehouse) if warehouse else None, full=full, write_back=write_back,
                              accept_removals=accept_removals, return_state=True)

@@ -1,8 +1,8 @@
 """A clean stop of `tpbis sync` on SIGTERM (systemd stop, `kill`, a scheduler's timeout).
 
-Without this, SIGTERM ends Python at once: atexit handlers do not run, so Prefect's
-temporary API server (a uvicorn child process started by the first flow run) is left
-running, holding the parent's pipes. Here SIGTERM becomes an exception (`Terminated`) in
+Without this, SIGTERM ends Python at once: atexit handlers do not run, so the temporary
+Prefect API server (a uvicorn child process: tpbis.cli.prefect_server, or Prefect's own) is
+left running, holding the parent's pipes. Here SIGTERM becomes an exception (`Terminated`) in
 the main thread; Prefect marks the flow run Crashed and lets it through; the command then
 stops the temporary server and any other child process of ours, and exits 3 with one line.
 
@@ -66,11 +66,12 @@ def child_pids(pid: int | None = None) -> list[int]:
 
 
 def stop_children(grace: float = 5.0) -> None:
-    """Stop Prefect's temporary server, then SIGTERM (and after `grace` s, SIGKILL) any
-    other child process this process started."""
+    """Stop Prefect's temporary server if Prefect started one, then SIGTERM (and after `grace`
+    s, SIGKILL) any other child process this process started: the temporary server a command
+    started itself (tpbis.cli.prefect_server) is one of them."""
+    prefect_server = sys.modules.get("prefect.server.api.server")   # imported only if Prefect started it
     try:
-        from prefect.server.api.server import SubprocessASGIServer
-        for server in list(SubprocessASGIServer._instances.values()):
+        for server in list(prefect_server.SubprocessASGIServer._instances.values()) if prefect_server else []:
             server.stop()
     except Exception:
         pass

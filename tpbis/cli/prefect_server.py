@@ -121,9 +121,3 @@ def start_if_needed() -> TemporaryServer | None:
         return None
     _started = server
     return _started
-
-
-def stop() -> None:
-    """Stop this process's temporary server, if any (a SIGTERM's clean exit)."""
-    if _started is not None:
-        _started.stop()

@@ -20,26 +20,35 @@ from __future__ import annotations
 import atexit
 import importlib.util
 import os
+import re
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.error
 import urllib.request
 from pathlib import Path
 
+from tpbis.errors import CannotRun
+
 # what Prefect passes its own temporary server (prefect.server.api.server.SubprocessASGIServer)
 SERVER_ENV = {"PREFECT_UI_ENABLED": "0", "PREFECT__SERVER_EPHEMERAL": "1", "PREFECT__SERVER_FINAL": "1"}
-PORT_IN_USE = 3         # uvicorn's exit status when its port was taken meanwhile
+_EXCEPTION = re.compile(r"^[A-Za-z_][\w.]*(Error|Exception)\b.*:")     # `sqlalchemy.exc.OperationalError: ...`
+RELAUNCHES = 2          # on another port each: the one picked was free a moment before, so rarely taken
 
 
 class TemporaryServer:
     """A Prefect API server in a child process on a free loopback port."""
 
-    def __init__(self) -> None:
+    def __init__(self, verbose: bool = False) -> None:
         self.process: subprocess.Popen | None = None
         self.port = 0
         self._ready = False
+        # what the server prints goes to a file (its last line into our error, should it not
+        # start), and to stderr as well only with --verbose; never to stdout (`--json`)
+        self._log = tempfile.TemporaryFile()
+        self._verbose = verbose
         self._launch()
         atexit.register(self.stop)
 
@@ -54,23 +63,38 @@ class TemporaryServer:
             [sys.executable, "-m", "uvicorn", "--app-dir", str(app_dir), "--factory",
              "prefect.server.api.server:create_app", "--host", "127.0.0.1", "--port", str(self.port),
              "--log-level", "error", "--lifespan", "on"],
-            env={**os.environ, **SERVER_ENV})
+            env={**os.environ, **SERVER_ENV}, stdin=subprocess.DEVNULL, stdout=self._log,
+            stderr=None if self._verbose else self._log)
+
+    def _port_taken(self) -> bool:
+        self._log.seek(0)
+        return b"address already in use" in self._log.read().lower()
+
+    def _last_words(self) -> str:
+        """The server's last exception line (why it stopped), else its last line."""
+        self._log.seek(0)
+        lines = [line.strip() for line in self._log.read()[-16384:].decode("utf-8", "replace").splitlines()]
+        lines = [line for line in lines if line]
+        return next((line for line in reversed(lines) if _EXCEPTION.match(line)), lines[-1] if lines else "")
 
     def wait_ready(self, timeout: float | None = None) -> None:
-        """Return once the server answers /health; RuntimeError if it exits or stays silent
-        for `timeout` seconds (PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS, as Prefect)."""
+        """Return once the server answers /health; CannotRun (exit 3) if it stops first or stays
+        silent for `timeout` seconds (PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS, as Prefect)."""
         if self._ready:
             return
         if timeout is None:
             timeout = float(os.environ.get("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS") or 20)
         opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))     # loopback: no proxy
-        deadline = time.monotonic() + timeout
+        deadline, relaunches = time.monotonic() + timeout, RELAUNCHES
         while time.monotonic() < deadline:
             status = self.process.poll()
-            if status == PORT_IN_USE:
+            if status is not None and relaunches and self._port_taken():
+                relaunches -= 1
                 self._launch()
             elif status is not None:
-                raise RuntimeError(f"the temporary Prefect server exited with status {status} before it answered")
+                said = self._last_words()
+                raise CannotRun(f"the temporary Prefect server stopped before it answered (exit status {status})"
+                                + (f": {said}" if said else ""))
             try:
                 with opener.open(f"{self.api_url}/health", timeout=2) as answer:
                     if answer.status == 200:
@@ -79,7 +103,8 @@ class TemporaryServer:
             except (urllib.error.URLError, OSError):
                 pass
             time.sleep(0.1)
-        raise RuntimeError(f"the temporary Prefect server did not answer within {timeout:.0f} s")
+        raise CannotRun(f"the temporary Prefect server did not answer within {timeout:.0f} s "
+                        "(PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS)")
 
     def stop(self) -> None:
         process, self.process = self.process, None
@@ -102,7 +127,7 @@ def _free_port() -> int:
 _started: TemporaryServer | None = None
 
 
-def start_if_needed() -> TemporaryServer | None:
+def start_if_needed(verbose: bool = False) -> TemporaryServer | None:
     """This process's temporary server, started now unless Prefect has an API URL (from the
     environment, a profile or a settings file) or may not start one; None then.
 
@@ -114,7 +139,7 @@ def start_if_needed() -> TemporaryServer | None:
         return _started
     if os.environ.get("PREFECT_API_URL"):
         return None
-    server = TemporaryServer()
+    server = TemporaryServer(verbose)
     from prefect.settings import PREFECT_API_URL, PREFECT_SERVER_EPHEMERAL_ENABLED
     if PREFECT_API_URL.value() or not PREFECT_SERVER_EPHEMERAL_ENABLED.value():
         server.stop()

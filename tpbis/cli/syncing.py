@@ -31,7 +31,7 @@ def run_sync(registry: Optional[Path], warehouse: Optional[Path], full: bool, ve
     """The nightly-sync flow, run once here; call `check_before_sync` first (before any output)."""
     configure_prefect(verbose)
     from tpbis.cli import prefect_server
-    server = prefect_server.start_if_needed()       # it boots while the flow is imported
+    server = prefect_server.start_if_needed(verbose)    # it boots while the flow is imported
     from flows.nightly_sync import nightly_sync
     if not verbose:
         from tpbis.cli.errors import hide_prefect_error_logs

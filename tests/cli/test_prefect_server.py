@@ -1,8 +1,9 @@
 """The temporary Prefect server a command starts itself (tpbis.cli.prefect_server) is started
 only when Prefect has no API URL: named in the environment, nothing starts; named by a profile
 or a settings file (read after the start, to win ~1.3 s), the server started meanwhile is
-stopped again and the command uses the configured one. The server's boot, use and exit are
-tested end to end in tests/cli/test_run_settings.py (the real command)."""
+stopped again and the command uses the configured one. A server that cannot start is one
+line and exit 3; a port taken meanwhile is left for another. The server's boot, use and exit
+with a whole sync are tested end to end in tests/cli/test_run_settings.py (the real command)."""
 from __future__ import annotations
 
 import pytest

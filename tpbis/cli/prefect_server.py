@@ -45,8 +45,8 @@ class TemporaryServer:
         self.process: subprocess.Popen | None = None
         self.port = 0
         self._ready = False
-        # what the server prints goes to a file (its last line into our error, should it not
-        # start), and to stderr as well only with --verbose; never to stdout (`--json`)
+        # what the server prints goes to a file, never to stdout (`--json`): its reason into our
+        # error should it not start (and all of it to stderr with --verbose)
         self._log = tempfile.TemporaryFile()
         self._verbose = verbose
         self._launch()
@@ -57,14 +57,15 @@ class TemporaryServer:
         return f"http://127.0.0.1:{self.port}/api"
 
     def _launch(self) -> None:
+        self._log.seek(0)
+        self._log.truncate()
         self.port = _free_port()
         app_dir = Path(importlib.util.find_spec("prefect").submodule_search_locations[0]).parent
         self.process = subprocess.Popen(
             [sys.executable, "-m", "uvicorn", "--app-dir", str(app_dir), "--factory",
              "prefect.server.api.server:create_app", "--host", "127.0.0.1", "--port", str(self.port),
              "--log-level", "error", "--lifespan", "on"],
-            env={**os.environ, **SERVER_ENV}, stdin=subprocess.DEVNULL, stdout=self._log,
-            stderr=None if self._verbose else self._log)
+            env={**os.environ, **SERVER_ENV}, stdin=subprocess.DEVNULL, stdout=self._log, stderr=self._log)
 
     def _port_taken(self) -> bool:
         self._log.seek(0)
@@ -92,6 +93,9 @@ class TemporaryServer:
                 relaunches -= 1
                 self._launch()
             elif status is not None:
+                if self._verbose:
+                    self._log.seek(0)
+                    sys.stderr.write(self._log.read().decode("utf-8", "replace"))
                 said = self._last_words()
                 raise CannotRun(f"the temporary Prefect server stopped before it answered (exit status {status})"
                                 + (f": {said}" if said else ""))

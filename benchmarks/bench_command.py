@@ -31,7 +31,7 @@ COMMAND = """
 import sys
 from tpbis.cli import prefect_server
 if {prefects!r}:
-    prefect_server.start_if_needed = lambda: None       # Prefect starts its own, as before
+    prefect_server.start_if_needed = lambda *args: None     # Prefect starts its own, as before
 from tpbis.cli.main import app
 sys.argv = ["tpbis", "sync", "--quiet"]
 app()

@@ -84,7 +84,8 @@ class TemporaryServer:
         if self._ready:
             return
         if timeout is None:
-            timeout = float(os.environ.get("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS") or 20)
+            from prefect.settings import PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS
+            timeout = float(PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS.value())
         opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))     # loopback: no proxy
         deadline, relaunches = time.monotonic() + timeout, RELAUNCHES
         while time.monotonic() < deadline:

@@ -71,3 +71,55 @@ def test_column_numbering_row_belongs_to_the_header(ref, headers, numbering):
 def test_a_data_row_of_small_numbers_is_not_numbering(ref, headers):
     rows = [headers["Kegiatan"], [1, 44847, "Rapat", "Rapat", "", 2, 3]]
     assert find_header(rows, ref.header_lookup["Kegiatan"]).row == 0
+
+
+# --- headers remembered across sheets (a chunk's villages share their template) -------------------
+
+from hypothesis import given, settings, strategies as st  # noqa: E402
+
+from transforms import headers as headers_module  # noqa: E402
+
+
+def _fresh(rows, keys):
+    """find_header with nothing remembered before or after."""
+    remembered = headers_module._HEADS
+    headers_module._HEADS = headers_module._Heads()
+    try:
+        return find_header(rows, keys)
+    finally:
+        headers_module._HEADS = remembered
+
+
+def test_a_remembered_header_still_takes_each_sheets_own_numbering_row(ref, headers):
+    keys = ref.header_lookup["Kunjungan"]
+    title = ["Laporan Kunjungan Perpustakaan Desa"]
+    plain = [title, [], list(headers["Kunjungan"]), ["Oktober 2022", 1, 2]]
+    numbered = [title, [], list(headers["Kunjungan"]), [1, 2, 3, 4, 5, 6, 7], ["Oktober 2022", 1, 2]]
+    for rows, row in ((plain, 2), (numbered, 3), (plain, 2), (numbered, 3)):
+        assert find_header(rows, keys).row == row
+
+
+def test_a_header_half_named_is_never_taken_from_another_sheet(ref, headers):
+    """Only a header that names every field ends the search: below a partial one, another
+    sheet may have a better header, and it must be found."""
+    keys = ref.header_lookup["Kunjungan"]
+    partial = ["Bulan", "Pengunjung L"]
+    first = [partial, ["Oktober 2022", 1, 2]]
+    second = [partial, list(headers["Kunjungan"]), ["Oktober 2022", 1, 2]]
+    assert find_header(first, keys).row == 0
+    assert find_header(second, keys).row == 1
+
+
+_CELLS = st.sampled_from(["", "Bulan", "BULAN", "Pengunjung", "Laki-laki", "Perempuan", "Pengunjung (L)",
+                          "Pengunjung (P)", "Anggota Baru", "Buku Dipinjam", "Pengguna Internet", "Hari Buka",
+                          "Laporan Kunjungan", "No", "(1)", "(2)", "(3)", "1", "Oktober 2022", None, 1, 2, 3, 1.0, True])
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.lists(st.lists(_CELLS, max_size=8), max_size=6), min_size=1, max_size=8))
+def test_remembered_headers_are_what_each_sheet_alone_gives(ref, sheets):
+    """Sheets drawn from a few rows, parsed one after another (so that heads are remembered
+    and met again): each gets exactly the header it gets parsed alone."""
+    keys = ref.header_lookup["Kunjungan"]
+    for rows in sheets:
+        assert find_header(rows, keys) == _fresh(rows, keys)

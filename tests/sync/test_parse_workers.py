@@ -41,6 +41,20 @@ def test_workers_are_wanted_only_when_the_registry_holds_more_than_two_chunks():
     assert pipeline.warm_up(villages=11, chunk_size=5) is (pipeline.PARSE_PROCESSES > 1)
 
 
+def test_a_parse_worker_runs_the_tpbis_script_without_importing_the_command_line():
+    """A parse worker runs its sync's main module again, as multiprocessing's spawn does
+    (`_fixup_main_from_path`; CPython 3.11's fork server never preloads it). For the `tpbis`
+    command that module is its console script: it must import only the tpbis.cli package,
+    not Typer, Rich and every command (tpbis.cli.run)."""
+    script = Path(sys.executable).with_name("tpbis")
+    assert script.is_file(), "the tpbis console script is installed next to the interpreter"
+    code = ("import sys; from multiprocessing import spawn; spawn._fixup_main_from_path(sys.argv[1]); "
+            "print(sorted(m for m in ('typer', 'rich', 'click', 'tpbis.cli.main') if m in sys.modules))")
+    done = subprocess.run([sys.executable, "-c", code, str(script)], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[]"
+
+
 @pytest.mark.usefixtures("prefect_harness")
 def test_chunks_parsed_by_forked_workers_load_the_rows_of_one_chunk_on_a_thread(sync_env, tmp_path, monkeypatch):
     from flows.nightly_sync import nightly_sync

@@ -1,4 +1,4 @@
 """`python -m tpbis.cli ...`: the same as the `tpbis` command."""
-from tpbis.cli.main import app
+from tpbis.cli import run
 
-app()
+run()

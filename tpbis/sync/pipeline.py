@@ -64,8 +64,9 @@ def _fork_server() -> multiprocessing.context.BaseContext | None:
     if "forkserver" not in multiprocessing.get_all_start_methods():
         return None
     context = multiprocessing.get_context("forkserver")
-    # the caller's main module first (what multiprocessing preloads by default), then the parser;
-    # no effect once the server runs
+    # the parser; and the caller's main module, as multiprocessing means to by default (CPython
+    # 3.11 never does: each worker runs it again, so the `tpbis` script imports only the
+    # tpbis.cli package, see tpbis.cli.run). No effect once the server runs.
     context.set_forkserver_preload(["__main__", __name__])
     from multiprocessing import forkserver
     forkserver.ensure_running()

@@ -160,9 +160,12 @@ class _Heads:
     once per sheet (~50 us each, 0.4 s of CPU per 2,000 messy sheets, December 2026).
 
     Only rows of text and blanks are remembered: a number or a date written another way can
-    be equal to its twin as a dict key and still read differently."""
+    be equal to its twin as a dict key and still read differently. A sheet not met before
+    costs a look-up per remembered head length, so at most LENGTHS of them are kept (title
+    rows typed differently in every village only fill the memory, which is cleared at LIMIT)."""
 
     LIMIT = 4096
+    LENGTHS = 4
 
     def __init__(self) -> None:
         self.found: dict[tuple, HeaderMatch] = {}
@@ -184,9 +187,12 @@ class _Heads:
             return
         if len(self.found) >= self.LIMIT:
             self.found.clear()
-        self.found[(keys, scan, head)] = match
+            self.lengths = []
         if match.row + 1 not in self.lengths:
+            if len(self.lengths) >= self.LENGTHS:
+                return
             self.lengths = sorted({*self.lengths, match.row + 1})
+        self.found[(keys, scan, head)] = match
 
 
 def _plain_head(rows: Sequence[Sequence], length: int) -> tuple | None:

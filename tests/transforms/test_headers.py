@@ -123,3 +123,18 @@ def test_remembered_headers_are_what_each_sheet_alone_gives(ref, sheets):
     keys = ref.header_lookup["Kunjungan"]
     for rows in sheets:
         assert find_header(rows, keys) == _fresh(rows, keys)
+
+
+def test_title_rows_typed_differently_in_every_village_keep_a_few_head_lengths(ref, headers):
+    """Each village's own title above the header: nothing is met twice, and the heads looked
+    up for a sheet not met before stay few, however many depths the headers are found at."""
+    keys = ref.header_lookup["Kunjungan"]
+    remembered = headers_module._HEADS
+    headers_module._HEADS = heads = headers_module._Heads()
+    try:
+        for village in range(200):
+            rows = [[f"Laporan Desa {village}"]] + [[]] * (village % 9) + [list(headers["Kunjungan"]), ["Oktober 2022", 1]]
+            assert find_header(rows, keys).row == 1 + village % 9
+        assert len(heads.lengths) <= heads.LENGTHS
+    finally:
+        headers_module._HEADS = remembered

@@ -25,7 +25,7 @@ import pyarrow as pa
 from transforms.cells import normalise_rows, rows_of_lists
 from transforms.chunk_problems import ChunkFound, chunk_problems_frame, from_found
 from transforms.chunk_tab import Sheet, parse_chunk_tab
-from transforms.columns import TAB_COUNT_COLUMNS, TABLE_COLUMNS, TABLE_TABS, all_columns
+from transforms.columns import TABLE_COLUMNS, TABLE_TABS, all_columns
 from transforms.frames import frame, integers, strings
 from transforms.headers import HEADER_SCAN_ROWS, UnreadableSheet, find_header
 from transforms.reference import Reference
@@ -41,13 +41,18 @@ __all__ = ["Book", "ParsedChunk", "parse_chunk"]
 
 @dataclass
 class Book:
-    """One fetched workbook to parse: the arguments of `parse_workbook_parts`."""
+    """One fetched workbook to parse: the arguments of `parse_workbook_parts`, and whether
+    its cells are known to be plain (`plain`): every tab a list of rows, every row a list of
+    str without lone surrogates, int, float other than NaN, or None, cells that
+    `cells.normalise_rows` leaves as they are. The fetch decoded them so (tpbis.google.
+    fetched.Workbook.plain); then no cell's type is looked at again here."""
 
     value_ranges: Mapping[str, list]
     village: Mapping
     spreadsheet_key: str
     fetched_at: datetime
     today: date
+    plain: bool = False
 
 
 @dataclass
@@ -69,12 +74,14 @@ _ORDER = sorted(TABLE_TABS.items(), key=lambda item: item[1] not in REQUIRED_TAB
 _HEAD_ROWS = HEADER_SCAN_ROWS + 1     # the rows find_header reads (a numbering row under the last)
 
 
-def _tabs(value_ranges) -> tuple[dict[str, list], set[int]]:
+def _tabs(value_ranges, plain: bool = False) -> tuple[dict[str, list], set[int]]:
     """`find_tabs(normalise_value_ranges(...))`, except that a tab that is a list of lists
     keeps its rows unchecked (returned in the set, by id): its data cells are checked with the
-    chunk's, in one pass (chunk_tab._factorise)."""
+    chunk's, in one pass (chunk_tab._factorise). A `plain` workbook's tabs need neither."""
     if not isinstance(value_ranges, Mapping):
         return {}, set()
+    if plain:
+        return find_tabs({title if type(title) is str else str(title): rows for title, rows in value_ranges.items()}), set()
     raw, titled = set(), {}
     for title, rows in value_ranges.items():
         if rows_of_lists(rows):
@@ -90,7 +97,7 @@ def _prepare(book: Book, owner: int, ref: Reference, readings: dict) -> tuple[di
     never filled in); the workbook's own notes (missing tabs); the tabs present. Raises
     what parsing it alone raises before reading any data row."""
     today = book.today.date() if isinstance(book.today, datetime) else book.today
-    tabs, raw = _tabs(book.value_ranges)
+    tabs, raw = _tabs(book.value_ranges, book.plain)
     for tab in REQUIRED_TABS:
         if tab not in tabs:
             raise UnreadableSheet(tab, [s.header for s in ref.columns[tab] if s.required], tab_missing=True)

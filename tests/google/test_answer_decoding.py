@@ -12,6 +12,7 @@ import orjson
 from hypothesis import given, settings, strategies as st
 
 from tpbis.google import sheets
+from transforms.cells import normalise_rows
 
 TITLES = ["Profil", "Kunjungan", "Kegiatan"]
 
@@ -65,6 +66,10 @@ def test_an_answer_decoded_in_the_worker_equals_one_decoded_at_once(tabs):
         assert same_cells(wb.value_ranges, before.value_ranges)
         assert wb.payload == before.payload and wb.content_hash == before.content_hash
         assert wb.from_json == from_json and (wb.reads, wb.fetched_at) == (1, 5.0)
+        if wb.plain:                                    # the parse will not look at its cells again
+            for tab in wb.value_ranges.values():
+                assert type(tab) is list and all(type(row) is list for row in tab)
+                assert normalise_rows(tab) is tab and all(normalised is row for normalised, row in zip(normalise_rows(tab), tab))
     assert len(pickle.dumps(sheets.Workbook.from_answer("k", body, TITLES))) < len(body) + 200
 
 
@@ -74,3 +79,11 @@ def test_an_ordinary_answer_is_checked_in_c_and_decoded_only_when_its_cells_are_
     wb = sheets.Workbook.from_answer("k", body, TITLES)
     assert wb._cells is None
     assert wb.value_ranges["Kunjungan"] == [["Januari 2026", 12, "3 orang"]] and wb.value_ranges["Kegiatan"] == []
+    assert wb.plain
+
+
+def test_a_cell_the_api_never_sends_makes_the_answer_not_plain():
+    for odd in (True, [1], {"a": 1}, 2 ** 63, float("nan"), 1e400, "\ud800"):
+        wb = sheets.Workbook.from_answer("k", answer([[["x", odd]]]), TITLES)
+        assert wb.value_ranges["Profil"][0][0] == "x" and not wb.plain, odd
+    assert sheets.Workbook.from_answer("k", answer([[["x", 2 ** 63 - 1, -1.5e308, None]]]), TITLES).plain

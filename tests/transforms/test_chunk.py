@@ -5,10 +5,9 @@ cannot be read, which fails alone."""
 from __future__ import annotations
 
 import random
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 
 import pandas as pd
-import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -139,3 +138,46 @@ def test_the_same_big_number_typed_two_ways_is_shown_as_each_sheet_has_it(ref, h
     assert_same(books, ref)
     values = parse_chunk(books, ref).rejections["value"].tolist()
     assert values == ["100000000000000000000", "100000000000000000000", "1e+20", "1e+20", "1e+20", "1e+20"]
+
+
+def _as_fetched(books: list[Book]) -> tuple[list[Book], list[Book]]:
+    """Each book's tabs sent as a batchGet answer and decoded as a fetch decodes it, twice:
+    once marked `plain` as the decoding found (tpbis.google.fetched.Workbook.plain), once
+    not (every cell looked at, the reference)."""
+    import json
+
+    from tpbis.google.fetched import Workbook
+    trusted, checked = [], []
+    for b in books:
+        if not isinstance(b.value_ranges, dict):
+            continue
+        titles = list(b.value_ranges)
+        body = json.dumps({"valueRanges": [{"values": rows} for rows in b.value_ranges.values()]},
+                          ensure_ascii=True, default=repr).encode()
+        for out, mark in ((trusted, True), (checked, False)):
+            wb = Workbook.from_answer(b.spreadsheet_key, body, titles)
+            out.append(Book(wb.value_ranges, b.village, b.spreadsheet_key, b.fetched_at, b.today,
+                            plain=wb.plain and mark))
+    return trusted, checked
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(chunks())
+def test_workbooks_decoded_plain_parse_as_when_every_cell_is_looked_at(ref, books):
+    """A workbook whose answer decoded as plain cells skips the chunk's cell checks and
+    normalising: it parses exactly as with them (rows, problems, outcomes)."""
+    trusted, checked = _as_fetched(books)
+    if not trusted:
+        return
+    got, expected = parse_chunk(trusted, ref), parse_chunk(checked, ref)
+    assert [repr(o) for o in got.outcomes] == [repr(o) for o in expected.outcomes]
+    for name, frame in expected.tables.items():
+        pd.testing.assert_frame_equal(got.tables[name], frame, check_exact=True, obj=name)
+    pd.testing.assert_frame_equal(got.rejections, expected.rejections, check_exact=True)
+    pd.testing.assert_frame_equal(got.warnings, expected.warnings, check_exact=True)
+
+
+def test_ordinary_messy_workbooks_decode_plain(ref):
+    books = [book(served(messy_workbook(VILLAGES[i], seed=5)), i) for i in range(3)]
+    trusted, _ = _as_fetched(books)
+    assert [b.plain for b in trusted] == [True, True, True]

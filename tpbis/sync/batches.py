@@ -128,6 +128,7 @@ def _one_workbook(run_id: str, now: datetime, v: dict, wb: Workbook, state: dict
     anything unexpected; build_batch turns that into a failed village, and nothing of this
     village is written."""
     masked = mask_workbook(wb.value_ranges)       # no NIK or phone number lands, even in raw
+    plain = wb.plain                              # (masking keeps cells plain: text for text)
     if masked is not wb.value_ranges:
         wb = Workbook(wb.spreadsheet_key, masked, wb.reads, wb.fetched_at)
     digest = wb.content_hash
@@ -142,7 +143,7 @@ def _one_workbook(run_id: str, now: datetime, v: dict, wb: Workbook, state: dict
                  "modified_time": v.get("modified_time"), "content_hash": digest}
     if seen:
         return fetch_row, state_row, _village_run(run_id, v, "unchanged", reads=wb.reads), None
-    book = Book(wb.value_ranges, v, v["spreadsheet_key"], fetched_at, fetched_at.astimezone(JAKARTA).date())
+    book = Book(wb.value_ranges, v, v["spreadsheet_key"], fetched_at, fetched_at.astimezone(JAKARTA).date(), plain)
     return fetch_row, state_row, None, book
 
 

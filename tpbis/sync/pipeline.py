@@ -22,6 +22,7 @@ from concurrent.futures import Executor, Future, ProcessPoolExecutor, ThreadPool
 from datetime import datetime
 from typing import Callable, Iterable, Iterator
 
+from tpbis.sync import handover
 from tpbis.sync.progress import Tracker
 from tpbis.sync.batches import Fetched, build_batch
 from tpbis.warehouse.store import Batch
@@ -87,31 +88,36 @@ def warm_up(villages: int, chunk_size: int) -> bool:
     return _fork_server() is not None
 
 
-def parser(n_chunks: int, ref: Reference | None = None) -> tuple[Executor, int]:
+def parser(n_chunks: int, ref: Reference | None = None, shelf: str | None = None) -> tuple[Executor, int]:
     """(executor, parses in flight) for the chunk parses of one run; worker processes get
-    `ref` once, when they start."""
+    `ref` once, when they start, and hand their batches over through `shelf` (a directory
+    of tpbis.sync.handover.Shelf) when there is one."""
     if n_chunks > 1 and PARSE_PROCESSES > 1:
         context = _fork_server() or multiprocessing.get_context("spawn")
         return ProcessPoolExecutor(PARSE_PROCESSES, mp_context=context, initializer=_exit_with_parent,
-                                   initargs=(os.getpid(), ref)), PARSE_PROCESSES
+                                   initargs=(os.getpid(), ref, shelf)), PARSE_PROCESSES
     return ThreadPoolExecutor(1, thread_name_prefix="tpbis-parse"), 1
 
 
 _worker_ref: Reference | None = None       # in a parse worker: the run's reference data
+_worker_shelf: str | None = None           # in a parse worker: where batches are handed over
 
 
 def _build_batch(run_id: str, started: datetime, fetched: list[Fetched], state: dict, ref: Reference | None,
-                 **keywords) -> Batch:
+                 **keywords) -> Batch | handover.Shelved:
     """build_batch with the worker's own Reference when `ref` is None. One Reference object
     for the whole run matters: readers and header matches are memoised per Reference, and a
     fresh copy per chunk (unpickled with its arguments) made every memo lookup compare two
     equal Reference objects field by field.
 
     In a parse worker, the cyclic garbage collector runs here, once per chunk, and never
-    while the chunk parses (see _exit_with_parent)."""
-    if ref is None:
-        gc.collect()
-    return build_batch(run_id, started, fetched, state, ref if ref is not None else _worker_ref, **keywords)
+    while the chunk parses (see _exit_with_parent); and the batch goes back through shared
+    memory when it can (tpbis.sync.handover), else pickled."""
+    if ref is not None:
+        return build_batch(run_id, started, fetched, state, ref, **keywords)
+    gc.collect()
+    batch = build_batch(run_id, started, fetched, state, _worker_ref, **keywords)
+    return handover.shelve(batch, _worker_shelf) if _worker_shelf is not None else batch
 
 
 @contextmanager
@@ -131,7 +137,7 @@ def few_collections() -> Iterator[None]:
         gc.unfreeze()
 
 
-def _exit_with_parent(parent: int, ref: Reference | None = None) -> None:
+def _exit_with_parent(parent: int, ref: Reference | None = None, shelf: str | None = None) -> None:
     """In a parse worker: collect cyclic garbage only between chunks, and exit when the sync's
     process is gone (killed with SIGKILL, say), instead of waiting forever for work that will
     never come.
@@ -143,8 +149,8 @@ def _exit_with_parent(parent: int, ref: Reference | None = None) -> None:
     what few cycles a parse leaves (pandas' and pyarrow's own) are collected when the next
     chunk starts (_build_batch), when the previous chunk's cells are gone and a collection
     walks almost nothing."""
-    global _worker_ref
-    _worker_ref = ref
+    global _worker_ref, _worker_shelf
+    _worker_ref, _worker_shelf = ref, shelf
     gc.freeze()                         # what the worker inherited: never walked
     gc.disable()
 
@@ -184,13 +190,15 @@ def parse_and_load(fetched_chunks: Iterable[list[Fetched]], *, run_id: str, star
             yield early.popleft()           # handed on, not kept here
         yield from arriving
 
-    pool, workers = parser(2 if workers_ready else len(early), ref)
+    n_chunks = 2 if workers_ready else len(early)
+    shelf = handover.Shelf(enabled=n_chunks > 1)         # a run of one chunk parses on a thread
+    pool, workers = parser(n_chunks, ref, shelf.open())
     mine_ref = None if isinstance(pool, ProcessPoolExecutor) else ref     # a worker has its own
     pending: deque[tuple[Future, int]] = deque()
 
     def load_next() -> None:
         parsed, n = pending.popleft()
-        batch = parsed.result()
+        batch = handover.take(parsed.result())
         tracker.advance("parse", n)
         load(batch)
         tracker.advance("load", n)
@@ -212,4 +220,5 @@ def parse_and_load(fetched_chunks: Iterable[list[Fetched]], *, run_id: str, star
             load_next()
     finally:
         pool.shutdown(cancel_futures=True)
+        shelf.close()
     return http_429

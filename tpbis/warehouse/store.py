@@ -172,7 +172,7 @@ class Batch:
 
     run_id: str
     now: datetime                       # the run's start: valid_from of new versions
-    fetches: pd.DataFrame               # raw landing rows (payload may be None when already stored)
+    fetches: pd.DataFrame | pa.Table    # raw landing rows (payload may be None when already stored)
     villages: list[str]                 # kode_desa whose current rows are replaced
     tables: dict[str, pd.DataFrame | pa.Table]  # core table -> rows of all those villages
     state: pd.DataFrame                 # spreadsheet_key, kode_desa, modified_time, content_hash

@@ -181,3 +181,21 @@ def test_ordinary_messy_workbooks_decode_plain(ref):
     books = [book(served(messy_workbook(VILLAGES[i], seed=5)), i) for i in range(3)]
     trusted, _ = _as_fetched(books)
     assert [b.plain for b in trusted] == [True, True, True]
+
+
+def test_plain_cells_factorised_by_dict_keep_each_sheets_own_big_number_and_blanks(ref, headers):
+    """The plain path (chunk_tab._factorise_plain): 10**17 and 1e17 are one key but shown as
+    each sheet typed them, None cells are blanks, exactly as every cell looked at gives."""
+    def tabs(first, second):
+        return {"Kunjungan": [headers["Kunjungan"], ["Oktober 2024", first, None], ["November 2024", second, 2]],
+                "Kegiatan": [headers["Kegiatan"], [1, "13/10/2024", "Lomba", "Literasi", None, 1, 2, "", first],
+                             [None, None, None], [2, "14/10/2024", "Lomba", "Literasi", "", 0.0, -0.0, "", second]]}
+    pairs = [(10**17, 1e17), (1e17, 10**17), (1e17, 1e17)]
+    plain = [Book(**{**book(tabs(a, b), i).__dict__, "plain": True}) for i, (a, b) in enumerate(pairs)]
+    checked = [book(tabs(a, b), i) for i, (a, b) in enumerate(pairs)]
+    assert_same(plain, ref)
+    got, expected = parse_chunk(plain, ref), parse_chunk(checked, ref)
+    for name, frame in expected.tables.items():
+        pd.testing.assert_frame_equal(got.tables[name], frame, check_exact=True, obj=name)
+    pd.testing.assert_frame_equal(got.rejections, expected.rejections, check_exact=True)
+    assert "100000000000000000" in got.rejections["value"].tolist() and "1e+17" in got.rejections["value"].tolist()

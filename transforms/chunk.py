@@ -80,11 +80,11 @@ def _tabs(value_ranges, plain: bool = False) -> tuple[dict[str, list], set[int]]
     chunk's, in one pass (chunk_tab._factorise). A `plain` workbook's tabs need neither."""
     if not isinstance(value_ranges, Mapping):
         return {}, set()
-    if plain:
-        return find_tabs({title if type(title) is str else str(title): rows for title, rows in value_ranges.items()}), set()
     raw, titled = set(), {}
     for title, rows in value_ranges.items():
-        if rows_of_lists(rows):
+        if plain:
+            pass
+        elif rows_of_lists(rows):
             raw.add(id(rows))
         else:
             rows = normalise_rows(rows)

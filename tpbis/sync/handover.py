@@ -27,7 +27,8 @@ from pathlib import Path
 import pandas as pd
 import pyarrow as pa
 
-from tpbis.warehouse.store import Batch, arrow_table, compact_table
+from tpbis.sync.shutdown import alive
+from tpbis.warehouse.store import Batch, arrow_table
 
 SHARED_MEMORY = Path("/dev/shm")
 PREFIX = "tpbis-"
@@ -75,7 +76,7 @@ def sweep(root: Path = SHARED_MEMORY) -> list[Path]:
     for path in root.glob(f"{PREFIX}*-*"):
         try:
             pid = int(path.name[len(PREFIX):].split("-", 1)[0])
-            if path.stat().st_uid != os.getuid() or _alive(pid):
+            if path.stat().st_uid != os.getuid() or alive(pid):
                 continue
         except (ValueError, OSError):
             continue
@@ -84,22 +85,12 @@ def sweep(root: Path = SHARED_MEMORY) -> list[Path]:
     return removed
 
 
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:                 # another account's process now has that pid
-        return True
-    return True
-
-
 def shelve(batch: Batch, directory: str) -> Batch | Shelved:
     """In a parse worker: `batch` written into a new file of `directory`, or, should that
     fail (a full /dev/shm), `batch` itself, to be pickled."""
     path = os.path.join(directory, uuid.uuid4().hex + ".arrows")
     try:
-        tables = {name: compact_table(arrow_table(rows)) for name, rows in batch.tables.items()}
+        tables = batch.arrow_tables()
         tables[FETCHES] = arrow_table(batch.fetches)
         with pa.OSFile(path, "wb") as sink:
             for table in tables.values():

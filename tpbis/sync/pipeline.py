@@ -24,6 +24,7 @@ from typing import Callable, Iterable, Iterator
 
 from tpbis.sync import handover
 from tpbis.sync.progress import Tracker
+from tpbis.sync.shutdown import alive
 from tpbis.sync.batches import Fetched, build_batch
 from tpbis.warehouse.store import Batch
 from transforms.reference import Reference
@@ -155,18 +156,10 @@ def _exit_with_parent(parent: int, ref: Reference | None = None, shelf: str | No
     gc.disable()
 
     def watch() -> None:            # the parent is the fork server, not the sync: ask for the sync
-        while _alive(parent):
+        while alive(parent):
             time.sleep(1)
         os._exit(0)
     threading.Thread(target=watch, name="tpbis-parent-watch", daemon=True).start()
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except (ProcessLookupError, PermissionError):   # gone; or its pid reused by another account
-        return False
-    return True
 
 
 def parse_and_load(fetched_chunks: Iterable[list[Fetched]], *, run_id: str, started: datetime,

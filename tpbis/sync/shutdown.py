@@ -65,6 +65,16 @@ def child_pids(pid: int | None = None) -> list[int]:
     return found
 
 
+def alive(pid: int) -> bool:
+    """Whether our process `pid` still runs: False once it is gone, or when the pid now
+    belongs to another account's process (ours is gone then too)."""
+    try:
+        os.kill(pid, 0)
+    except (ProcessLookupError, PermissionError):
+        return False
+    return True
+
+
 def stop_children(grace: float = 5.0) -> None:
     """Stop Prefect's temporary server if Prefect started one, then SIGTERM (and after `grace`
     s, SIGKILL) any other child process this process started: the temporary server a command

@@ -183,9 +183,12 @@ class Batch:
         repetitive text columns dictionary-encoded (`compact_table`): a chunk of 200 messy
         workbooks crosses as 19 MiB instead of 33, and the loading process has nothing left to
         convert (DuckDB scans the Arrow tables as they come)."""
-        state = dict(self.__dict__)
-        state["tables"] = {name: compact_table(arrow_table(rows)) for name, rows in self.tables.items()}
-        return state
+        return {**self.__dict__, "tables": self.arrow_tables()}
+
+    def arrow_tables(self) -> dict[str, pa.Table]:
+        """The tables as they cross to the loading process, pickled or in shared memory
+        (tpbis.sync.handover): Arrow, repetitive text columns dictionary-encoded."""
+        return {name: compact_table(arrow_table(rows)) for name, rows in self.tables.items()}
 
 
 @disk.disk_full_is_cannot_run

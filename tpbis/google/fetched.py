@@ -57,11 +57,15 @@ class Workbook:
     in the process that fetches and loads. A workbook can also be made of cells (replay, tests)."""
 
     def __init__(self, spreadsheet_key: str, value_ranges: dict[str, list[list]] | None, reads: int = 0,
-                 fetched_at: float = 0.0):
+                 fetched_at: float = 0.0, *, payload: bytes | None = None):
+        """`payload`, when given, must be what `payload` would write for these cells (the
+        sync's masking writes it while it checks them: transforms.text.mask_and_write)."""
         self.spreadsheet_key, self.reads, self.fetched_at = spreadsheet_key, reads, fetched_at
         self._cells = value_ranges
         self._answer: tuple[bytes, tuple[str, ...]] | None = None
         self._from_json = self._plain = False
+        if payload is not None:
+            self.__dict__["payload"] = payload          # the cached_property's value
 
     @classmethod
     def from_answer(cls, spreadsheet_key: str, answer: bytes, titles: list[str] | tuple[str, ...], reads: int = 0,

@@ -20,7 +20,7 @@ from tpbis.wib import JAKARTA
 from transforms.chunk import Book, parse_chunk
 from transforms.columns import PROBLEM_COLUMNS, TAB_COUNT_COLUMNS, all_columns
 from transforms.reference import Reference
-from transforms.text import mask_workbook
+from transforms.text import mask_and_write
 from transforms.workbook import UnreadableSheet, join_parts, parse_workbook_parts
 
 
@@ -127,10 +127,9 @@ def _one_workbook(run_id: str, now: datetime, v: dict, wb: Workbook, state: dict
     one fetched workbook; the run row is final only for an unchanged workbook. Raises on
     anything unexpected; build_batch turns that into a failed village, and nothing of this
     village is written."""
-    masked = mask_workbook(wb.value_ranges)       # no NIK or phone number lands, even in raw
-    plain = wb.plain                              # (masking keeps cells plain: text for text)
-    if masked is not wb.value_ranges:
-        wb = Workbook(wb.spreadsheet_key, masked, wb.reads, wb.fetched_at)
+    masked, payload = mask_and_write(wb.value_ranges)   # no NIK or phone number lands, even in raw
+    plain = wb.plain                                    # (masking keeps cells plain: text for text)
+    wb = Workbook(wb.spreadsheet_key, masked, wb.reads, wb.fetched_at, payload=payload)
     digest = wb.content_hash
     fetched_at = datetime.fromtimestamp(wb.fetched_at, timezone.utc)
     seen = state.get(v["spreadsheet_key"], (None, None))[1] == digest

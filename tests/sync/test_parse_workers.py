@@ -184,3 +184,40 @@ def test_a_parse_worker_collects_cyclic_garbage_once_per_chunk_never_while_it_pa
     assert said["idle"] is True                      # nothing collects an idle worker's cycle...
     assert said["collected"] is True                 # ...until the next chunk starts
     assert said["collections"] == [2]                # one full collection, at its start
+
+
+THREADS_SCRIPT = """
+import json, os
+from concurrent.futures import ProcessPoolExecutor
+from tpbis.sync import pipeline
+import numpy
+threads = len(os.listdir("/proc/self/task"))        # before this process starts any of its own
+assert pipeline.warm_up(1000, 10)
+with ProcessPoolExecutor(1, mp_context=pipeline._fork_server()) as pool:
+    in_worker = pool.submit(os.getenv, "OPENBLAS_NUM_THREADS").result()
+print(json.dumps({"threads": threads, "setting": os.environ.get("OPENBLAS_NUM_THREADS"), "in_worker": in_worker}))
+"""
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").is_dir(), reason="threads are counted in /proc (Linux)")
+def test_the_sync_and_its_parse_workers_run_no_openblas_threads_unless_the_operator_asks():
+    """OpenBLAS starts a thread per core that spins ~0.1 s of CPU after numpy is imported:
+    importing tpbis sets OPENBLAS_NUM_THREADS=1 first (nothing here multiplies matrices), for
+    the sync's process and the fork server and workers it starts. (The fork server's own
+    threads are not counted: OpenBLAS stops them at each fork.) An operator's setting is kept."""
+    import json
+    import os
+    env = {k: v for k, v in os.environ.items() if k != "OPENBLAS_NUM_THREADS"}
+
+    def counts(extra: dict) -> dict:
+        done = subprocess.run([sys.executable, "-c", THREADS_SCRIPT], cwd=ROOT, capture_output=True, text=True,
+                              timeout=120, env={**env, **extra})
+        assert done.returncode == 0, done.stderr
+        return json.loads(done.stdout.splitlines()[-1])
+
+    lean = counts({})
+    assert lean["setting"] == lean["in_worker"] == "1"
+    if (os.cpu_count() or 1) >= 2:      # OpenBLAS starts no second thread on one core
+        # (other threads, pyarrow's allocator's for one, are there in both)
+        asked = counts({"OPENBLAS_NUM_THREADS": "2"})
+        assert asked["setting"] == asked["in_worker"] == "2" and asked["threads"] == lean["threads"] + 1

@@ -66,6 +66,20 @@ def test_5xx_twice_then_success(sheets_server):
     assert sheets_server.counters.for_key(key) == {"sheets.batchGet": 3}
 
 
+def test_retries_leave_the_random_module_of_the_program_alone(sheets_server):
+    """Fetch threads back off in the background (a sync under a test's Hypothesis, a seeded
+    notebook): their jitter comes from a generator of their own, never `random`'s state."""
+    import random
+    key = KEYS["14.03.02.2008"]
+    sheets_server.faults.status(key, 503, times=2)
+    conn = sheets.connect(settings_for(sheets_server, reads_per_minute=None))
+    random.seed(14)
+    state = random.getstate()
+    sheets.fetch_workbook(conn, key)
+    assert sheets_server.counters.for_key(key) == {"sheets.batchGet": 3}      # it did back off, twice
+    assert random.getstate() == state
+
+
 def test_5xx_forever_gives_up_after_max_attempts(sheets_server):
     key = KEYS["14.03.02.2008"]
     sheets_server.faults.status(key, 500)

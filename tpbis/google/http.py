@@ -58,6 +58,8 @@ def _kind(method: str, url: str) -> str:
         return "drive"
     return "sheets.read" if method.lower() == "get" else "sheets.write"
 
+_JITTER = random.Random()
+
 
 class PacedHTTPClient(RoutedHTTPClient):
     """gspread's HTTP client with pacing, bounded retries and request counting."""
@@ -71,8 +73,11 @@ class PacedHTTPClient(RoutedHTTPClient):
         self.stats = stats or RequestStats()
 
     def backoff(self, attempt: int) -> float:
-        """Full jitter: uniform in [0, base * 2^(attempt-1)], capped at 64 s."""
-        return random.uniform(0, min(64.0, self.backoff_base * 2 ** (attempt - 1)))
+        """Full jitter: uniform in [0, base * 2^(attempt-1)], capped at 64 s. Drawn from a
+        generator of its own (`_JITTER`), not the `random` module's: fetch threads retry in
+        the background, and the program that runs a sync (a test's Hypothesis, a notebook
+        with a seed) owns the module's state."""
+        return _JITTER.uniform(0, min(64.0, self.backoff_base * 2 ** (attempt - 1)))
 
     def request(self, method, endpoint, *args, **kwargs):
         kind = _kind(method, endpoint)

@@ -5,7 +5,10 @@ province (20,000 villages x 10 years, every row current; opened as a sync opens 
 file, which gives the rows their real row_hash), and chunks of villages whose every row
 changed are loaded into a copy of it, as a night's chunks would be: the new rows open
 versions and the old ones are closed. Per chunk it prints the CPU and wall time of
-`load_batch`, of its commit, and the WAL's size after it.
+`load_batch`, of its commit, and the WAL's size after it; then the checkpoint that publish
+makes. Each size is loaded twice: as the sync loads (the WAL checkpointed by its real size,
+tpbis.warehouse.workfile.checkpoints_by_wal_size) and as before, by DuckDB's own threshold,
+which over-estimates these commits and checkpoints at each.
 
 Then the payloads: a chunk of 200 payloads landed with `sql/load/raw_land.sql`'s `not
 exists` and with `insert or ignore`, against N payloads already landed (--payloads, default
@@ -25,6 +28,7 @@ import shutil
 import sys
 import tempfile
 import time
+from contextlib import nullcontext
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -94,20 +98,26 @@ def batches(con, size: int, chunks: int, seed: int) -> list[store.Batch]:
     return out
 
 
-def load_chunks(base: Path, work: Path, size: int, chunks: int) -> None:
+def load_chunks(base: Path, work: Path, size: int, chunks: int, by_real_size: bool) -> None:
     shutil.copy(base, work)
     con = workfile.open_working_file(work)
+    how = "real size (now)" if by_real_size else "DuckDB's estimate (before)"
     try:
         todo = batches(con, size, chunks, seed=size)
         records.start_run(con, "bench-night", todo[0].now, False)
         timed = TimedCommits(con)
-        with store.one_thread(con):
+        with store.one_thread(con), (workfile.checkpoints_by_wal_size(con) if by_real_size else nullcontext()):
             for batch in todo:
                 cpu, wall = time.process_time(), time.perf_counter()
                 store.load_batch(timed, batch)
+                if by_real_size:
+                    workfile.checkpoint_past_threshold(con)     # as the sync's load_chunk does
                 cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
-                (wal,) = con.execute("select wal_size from pragma_database_size()").fetchone()
-                print(f"| {size} | {cpu:.2f} s | {wall:.2f} s | {timed.commits[-1][0]:.2f} s | {wal} |", flush=True)
+                (wal,) = con.execute("select wal_size from pragma_database_size()").fetchall()[0]
+                print(f"| {size} | {how} | {cpu:.2f} s | {wall:.2f} s | {timed.commits[-1][0]:.2f} s | {wal} |", flush=True)
+        cpu = time.process_time()
+        con.execute("checkpoint")
+        print(f"| {size} | {how}: publish's checkpoint | {time.process_time() - cpu:.2f} s | | | |", flush=True)
     finally:
         con.close()
         work.unlink(missing_ok=True)
@@ -156,9 +166,11 @@ def main() -> None:
         if not base.exists():
             old_warehouse(base, args.villages, args.years)
         print(f"machine: {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f}\n")
-        print("| chunk (villages) | load_batch CPU | wall | its commit's CPU | WAL after |\n|---|---|---|---|---|")
+        print("| chunk (villages) | WAL checkpointed by | load_batch CPU | wall | its commit's CPU | WAL after |\n"
+              "|---|---|---|---|---|---|")
         for size in args.sizes:
-            load_chunks(base, folder / "work.duckdb", size, args.chunks)
+            for by_real_size in (True, False):
+                load_chunks(base, folder / "work.duckdb", size, args.chunks, by_real_size)
         if args.payloads:
             print("\n| payloads landed | statement | CPU for 200 more |\n|---|---|---|")
             for landed in (0, args.payloads):

@@ -31,7 +31,7 @@ from tpbis.sync import planning, timeline
 from tpbis.sync.listing import Listing
 from tpbis.notify import run_report
 from tpbis.sync import steps as sync
-from tpbis.warehouse import records, snapshot
+from tpbis.warehouse import records, snapshot, workfile
 from tpbis.warehouse import store as warehouse
 from tpbis.settings import SettingError, Settings
 from tpbis.sync.task_runner import CHUNKS_IN_FLIGHT, make_task_runner
@@ -104,6 +104,7 @@ def load_chunk(con, batch: warehouse.Batch) -> None:
     what each chunk did."""
     get_run_logger().info("loading %d villages (%d fetches) in one transaction", len(batch.villages), len(batch.fetches))
     warehouse.load_batch(con, batch)
+    workfile.checkpoint_past_threshold(con)
     timeline.mark("chunk loaded")
 
 
@@ -188,7 +189,8 @@ def nightly_sync(registry_path: str | None = None, warehouse_path: str | None = 
     try:
         with progress.start("sync", 0, interval=settings.progress_seconds,
                             every=settings.progress_every, line_sink=get_run_logger().info) as tracker, \
-                pipeline.few_collections(), warehouse.one_thread(con), chunk_fetches(settings) as submit:
+                pipeline.few_collections(), warehouse.one_thread(con), workfile.checkpoints_by_wal_size(con), \
+                chunk_fetches(settings) as submit:
             # Fetch chunks (chunk_fetches), from Drive's first pages on, a few ahead of parsing;
             # parse each (tpbis.sync.pipeline, not a task: its arguments are every cell of a chunk,
             # which Prefect would walk) while the previous ones load here.

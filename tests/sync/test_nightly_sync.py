@@ -214,3 +214,30 @@ def test_chunks_load_on_one_duckdb_thread_and_the_setting_comes_back(sync_env, s
             assert con.execute("select current_setting('threads')").fetchone()[0] == 1
             raise RuntimeError("a load failed")
     assert con.execute("select current_setting('threads')").fetchone()[0] == 3
+
+
+def test_while_chunks_load_the_wal_is_checkpointed_by_its_real_size(sync_env, sheets_server, monkeypatch):
+    """DuckDB's own checkpoint threshold is out of reach while chunks load (it over-estimates
+    commits that close old rows: tpbis.warehouse.workfile.checkpoints_by_wal_size), so the
+    sync itself checkpoints after a chunk that took the WAL past CHECKPOINT_BYTES: a first
+    sync of thousands of sheets never holds them all in the WAL's memory."""
+    import flows.nightly_sync as flow_module
+    from tpbis.settings import Settings
+    from tpbis.warehouse import workfile
+    monkeypatch.setattr(workfile, "CHECKPOINT_BYTES", 100_000)
+    monkeypatch.setenv("TPBIS_CHUNK_SIZE", "4")                     # 5 chunks or more
+    wal = Settings.from_env().working_file.with_name(Settings.from_env().working_file.name + ".wal")
+    after, real = [], workfile.checkpoint_past_threshold
+
+    def spying(con):
+        before = wal.stat().st_size if wal.exists() else 0
+        did = real(con)
+        after.append((before > 100_000, did, wal.stat().st_size if wal.exists() else 0,
+                      con.execute("select current_setting('checkpoint_threshold')").fetchall()[0][0]))
+        return did
+    monkeypatch.setattr(flow_module.workfile, "checkpoint_past_threshold", spying)
+    assert nightly_sync()["villages_loaded"] == 17
+    assert len(after) >= 5 and any(past for past, _, _, _ in after), after    # some chunk took it past
+    for past, did, size, threshold in after:
+        assert did == past and (size == 0 if past else size <= 100_000), after
+        assert threshold.endswith("GiB"), after                          # DuckDB's own: out of reach

@@ -182,7 +182,7 @@ def test_disk_full_is_one_line_and_the_previous_snapshot_stays(sync_env, sheets_
 def test_disk_full_at_a_checkpoint_after_a_chunk_is_one_line_too(sync_env, sheets_server, tiny_disk, monkeypatch):
     """Every commit checkpoints (a big night's WAL): DuckDB's FATAL error ends the same way."""
     from tpbis.warehouse import workfile
-    monkeypatch.setattr(workfile, "CHECKPOINT_THRESHOLD", "1kB")
+    monkeypatch.setattr(workfile, "CHECKPOINT_BYTES", 1000)
     test_disk_full_is_one_line_and_the_previous_snapshot_stays(sync_env, sheets_server, tiny_disk, monkeypatch,
                                                                1024 * 1024)
 

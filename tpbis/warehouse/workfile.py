@@ -13,6 +13,7 @@
 from __future__ import annotations
 
 import os
+from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 
@@ -20,12 +21,12 @@ import duckdb
 
 from tpbis.errors import CannotRun
 from tpbis.warehouse import store as warehouse
-from tpbis.warehouse.disk import raise_if_disk_full
+from tpbis.warehouse.disk import disk_full_is_cannot_run, raise_if_disk_full
 from tpbis.warehouse.params import sql_literal
 from tpbis.warehouse.snapshot import PUBLISHED_STORAGE_VERSION
 
 
-CHECKPOINT_THRESHOLD = "128MB"     # a WAL larger than this is checkpointed at the next commit
+CHECKPOINT_BYTES = 128_000_000     # a WAL larger than this is checkpointed (open_working_file says why)
 # Rows per row group while the sync writes (DuckDB's default: 122,880). A transaction that
 # appends at least this many rows to a table writes them straight into the file ("optimistic
 # writes": compressed once, no copy in the WAL, nothing left for a checkpoint), any smaller one
@@ -57,11 +58,12 @@ def open_working_file(work: Path) -> duckdb.DuckDBPyConnection:
         make_private(work)
         con.execute("set TimeZone = 'UTC'")
         # Commits go to the WAL (still atomic, replayed after a crash); a commit that takes the
-        # WAL past CHECKPOINT_THRESHOLD writes it into the table files, which frees the memory
+        # WAL past CHECKPOINT_BYTES writes it into the table files (while a sync loads its
+        # chunks: the commit after which it is past, `checkpoints_by_wal_size`), which frees the memory
         # DuckDB holds for the WAL's data (every loaded chunk until the final checkpoint with
         # '1GB': ~360 MB for 2,000 sheets), at ~0.07 ms of CPU per sheet. A full disk during
         # that checkpoint is DuckDB's FATAL error, mapped like any other (tpbis.warehouse.disk).
-        con.execute(f"set checkpoint_threshold = '{CHECKPOINT_THRESHOLD}'")
+        con.execute(f"set checkpoint_threshold = '{CHECKPOINT_BYTES}B'")
         warehouse.apply_schema(con)
         warehouse.ensure_row_hashes(con)
         for table in ("raw.fetches", "raw.payloads", "core.runs", "core.sheet_state",
@@ -72,6 +74,45 @@ def open_working_file(work: Path) -> duckdb.DuckDBPyConnection:
         raise_if_disk_full(e, work)
         raise Damaged(first_line(e)) from None
     return con
+
+
+# DuckDB's own threshold while a sync loads its chunks: out of reach (checkpoints_by_wal_size)
+LOADING_THRESHOLD = "1000GB"
+
+
+@contextmanager
+def checkpoints_by_wal_size(con):
+    """While a sync loads its chunks, the WAL's real size decides when to checkpoint
+    (`checkpoint_past_threshold`, after each chunk), not DuckDB's estimate.
+
+    Why: DuckDB checkpoints at a commit whose *estimated* WAL growth would take the WAL past
+    `checkpoint_threshold`, and it estimates a commit that closes the current rows of villages
+    spread over a ten-year warehouse at 128 MB to 1 GB while it writes 1-7 MB. Each chunk of a
+    night then checkpointed, rewriting the row groups it touched every time: 0.3-0.6 s of CPU
+    per chunk, against a few milliseconds for the commit and one checkpoint at publish
+    (benchmarks/bench_mature_load.py, December 2026). DuckDB's threshold is back after."""
+    con.execute(f"set checkpoint_threshold = '{LOADING_THRESHOLD}'")
+    try:
+        yield
+    finally:
+        try:
+            con.execute(f"set checkpoint_threshold = '{CHECKPOINT_BYTES}B'")
+        except duckdb.Error:
+            pass        # closed under way (a full disk, tpbis/warehouse/disk.py): its error goes on
+
+
+@disk_full_is_cannot_run
+def checkpoint_past_threshold(con) -> bool:
+    """Checkpoint when the WAL has grown past CHECKPOINT_BYTES (True if it did)."""
+    (path,) = con.execute("select path from duckdb_databases() where database_name = current_database()").fetchall()[0]
+    try:
+        size = os.stat(f"{path}.wal").st_size
+    except FileNotFoundError:
+        return False
+    if size <= CHECKPOINT_BYTES:
+        return False
+    con.execute("checkpoint")
+    return True
 
 
 def _attach(work: Path) -> duckdb.DuckDBPyConnection:

@@ -58,6 +58,7 @@ def _kind(method: str, url: str) -> str:
         return "drive"
     return "sheets.read" if method.lower() == "get" else "sheets.write"
 
+
 _JITTER = random.Random()
 
 

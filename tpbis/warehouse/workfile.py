@@ -58,10 +58,10 @@ def open_working_file(work: Path) -> duckdb.DuckDBPyConnection:
         make_private(work)
         con.execute("set TimeZone = 'UTC'")
         # Commits go to the WAL (still atomic, replayed after a crash); a commit that takes the
-        # WAL past CHECKPOINT_BYTES writes it into the table files (while a sync loads its
-        # chunks: the commit after which it is past, `checkpoints_by_wal_size`), which frees the memory
-        # DuckDB holds for the WAL's data (every loaded chunk until the final checkpoint with
-        # '1GB': ~360 MB for 2,000 sheets), at ~0.07 ms of CPU per sheet. A full disk during
+        # WAL past CHECKPOINT_BYTES writes it into the table files (while a sync loads chunks,
+        # right after that commit: checkpoints_by_wal_size), which frees the memory DuckDB holds
+        # for the WAL's data (every loaded chunk until the final checkpoint with '1GB': ~360 MB
+        # for 2,000 sheets), at ~0.07 ms of CPU per sheet. A full disk during
         # that checkpoint is DuckDB's FATAL error, mapped like any other (tpbis.warehouse.disk).
         con.execute(f"set checkpoint_threshold = '{CHECKPOINT_BYTES}B'")
         warehouse.apply_schema(con)
@@ -87,10 +87,10 @@ def checkpoints_by_wal_size(con):
 
     Why: DuckDB checkpoints at a commit whose *estimated* WAL growth would take the WAL past
     `checkpoint_threshold`, and it estimates a commit that closes the current rows of villages
-    spread over a ten-year warehouse at 128 MB to 1 GB while it writes 1-7 MB. Each chunk of a
+    spread over a ten-year warehouse at 128 MB to 1 GB while it writes 3-40 MB. Each chunk of a
     night then checkpointed, rewriting the row groups it touched every time: 0.3-0.6 s of CPU
-    per chunk, against a few milliseconds for the commit and one checkpoint at publish
-    (benchmarks/bench_mature_load.py, December 2026). DuckDB's threshold is back after."""
+    per chunk, against 0.1-0.2 s for the commit and a checkpoint per 128 MB of WAL, or at
+    publish (benchmarks/bench_mature_load.py, December 2026). DuckDB's threshold is back after."""
     con.execute(f"set checkpoint_threshold = '{LOADING_THRESHOLD}'")
     try:
         yield

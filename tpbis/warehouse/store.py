@@ -23,7 +23,7 @@ import pyarrow.compute as pc
 
 from tpbis.warehouse import disk
 from tpbis.warehouse.records import default_strategies, get_meta, load_strategies, set_meta
-from tpbis.warehouse.params import used_params
+from tpbis.warehouse.params import sql_literal, used_params
 from tpbis.settings import SQL_DIR
 from transforms.columns import PROBLEM_COLUMNS, TAB_COUNT_COLUMNS, TABLE_COLUMNS, LINEAGE
 
@@ -203,7 +203,7 @@ def load_batch(con, batch: Batch, *, in_transaction: bool = False) -> None:
     try:
         if len(batch.fetches):
             con.register("stage_fetches", batch.fetches)
-            run_script(con, sql("load/raw_land.sql"), params)
+            run_script(con, sql("load/raw_land.sql"), {**params, "landed": _landed_payloads(con, batch.fetches)})
         if batch.villages:
             con.register("stage_villages", pd.DataFrame({"kode_desa": pd.Series(batch.villages, dtype="string")}))
             replace, first, hashes_of = (sql(f"load/{name}.sql") for name in
@@ -294,6 +294,19 @@ def compact_table(table: pa.Table) -> pa.Table:
         columns.append(column)
     return pa.Table.from_arrays(columns, schema=pa.schema(
         [field.with_type(c.type) for field, c in zip(table.schema, columns)], metadata=table.schema.metadata))
+
+
+def _landed_payloads(con, fetches: pd.DataFrame | pa.Table) -> list[str]:
+    """The hashes of the fetches' payloads that raw.payloads already holds, looked up in its
+    primary key's index (sql/load/landed_payloads.sql)."""
+    if isinstance(fetches, pa.Table):
+        hashes = pc.unique(pc.filter(fetches["content_hash"], pc.is_valid(fetches["payload"]))).to_pylist()
+    else:
+        hashes = fetches.loc[fetches["payload"].notna(), "content_hash"].unique().tolist()
+    if not hashes:
+        return []
+    query = sql("load/landed_payloads.sql").replace("{hashes}", ", ".join(sql_literal(h) for h in hashes))
+    return [h for (h,) in con.execute(query).fetchall()]
 
 
 def _tables_with_current_rows(con) -> set[str]:

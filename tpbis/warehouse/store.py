@@ -256,15 +256,24 @@ def one_thread(con):
     a sync loads, its parse workers and fetch threads keep the other core busy; what comes
     after (summaries at publish, reports) runs on every thread again.
     """
-    (threads,) = con.execute("select current_setting('threads')").fetchone()
-    con.execute("set threads = 1")
+    (threads,) = con.execute("select current_setting('threads')").fetchall()[0]
+    with setting(con, "threads", "1", back=str(int(threads))):
+        yield
+
+
+@contextmanager
+def setting(con, name: str, value: str, *, back: str):
+    """`set <name> = <value>` (SQL text) while the block runs, `<back>` after, whatever
+    happens in it; a connection closed under way (a full disk, tpbis/warehouse/disk.py) keeps
+    its own error."""
+    con.execute(f"set {name} = {value}")
     try:
         yield
     finally:
         try:
-            con.execute(f"set threads = {int(threads)}")
+            con.execute(f"set {name} = {back}")
         except duckdb.Error:
-            pass        # closed under way (a full disk, tpbis/warehouse/disk.py): its error goes on
+            pass
 
 
 def arrow_table(rows: pd.DataFrame | pa.Table) -> pa.Table:

@@ -91,14 +91,8 @@ def checkpoints_by_wal_size(con):
     night then checkpointed, rewriting the row groups it touched every time: 0.3-0.6 s of CPU
     per chunk, against 0.1-0.2 s for the commit and a checkpoint per 128 MB of WAL, or at
     publish (benchmarks/bench_mature_load.py, December 2026). DuckDB's threshold is back after."""
-    con.execute(f"set checkpoint_threshold = '{LOADING_THRESHOLD}'")
-    try:
+    with warehouse.setting(con, "checkpoint_threshold", f"'{LOADING_THRESHOLD}'", back=f"'{CHECKPOINT_BYTES}B'"):
         yield
-    finally:
-        try:
-            con.execute(f"set checkpoint_threshold = '{CHECKPOINT_BYTES}B'")
-        except duckdb.Error:
-            pass        # closed under way (a full disk, tpbis/warehouse/disk.py): its error goes on
 
 
 @disk_full_is_cannot_run

@@ -65,7 +65,8 @@ def _build_old_warehouse(path, version: int) -> dict[str, int]:
     try:
         _apply_schema_up_to(con, version)
         con.register("stage_fetches", batch.fetches)
-        warehouse.run_script(con, warehouse.sql("load/raw_land.sql"), {"now": now, "run_id": "old-run"})
+        warehouse.run_script(con, warehouse.sql("load/raw_land.sql"),
+                             {"now": now, "run_id": "old-run", "landed": []})   # a new file: nothing landed yet
         for table, columns in warehouse.HISTORIED.items():
             cols = ", ".join(warehouse._quote_ident(c) for c in columns)
             con.register("stage_rows", batch.tables[table])

@@ -371,7 +371,7 @@ def main() -> None:
             print("| sync wall | sync marginal | bare fetch (8 threads) | ratio | rows/s (marginal) | "
                   "per sheet | sync CPU (marginal) | fetch CPU | peak RSS (sync / parse worker) |")
             print("|---|---|---|---|---|---|---|---|---|")
-            print(f"| {wall:.1f} s | {marginal:.1f} s | {floor:.1f} s | {marginal / floor:.1f} x | "
+            print(f"| {wall:.1f} s | {marginal:.1f} s | {floor:.1f} s | {marginal / floor:.2f} x | "
                   f"{rows / marginal:,.0f} | {marginal / args.sheets * 1000:.1f} ms | "
                   f"{first['cpu'] - one['cpu']:.1f} s | {floor_cpu:.1f} s | {peak} MiB |", flush=True)
             body = {m.name: m.last for m in first["marks"]}.get("flow body done")

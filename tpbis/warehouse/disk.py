@@ -49,7 +49,7 @@ def disk_full_is_cannot_run(step):
                     pass
             if settings is not None:
                 partial = settings.warehouse.with_name(settings.warehouse.name + PARTIAL)
-                for leftover in (partial, partial.with_name(partial.name + ".wal")):
+                for leftover in (partial, wal_file(partial)):
                     leftover.unlink(missing_ok=True)
             raise CannotRun(f"disk full at {where}") from e
     return guarded
@@ -64,7 +64,17 @@ def written_dir(e: BaseException) -> str | None:
 
 def database_dir(con) -> str:
     try:
-        (path,) = con.execute("select path from duckdb_databases() where database_name = current_database()").fetchone()
-        return str(Path(path).resolve().parent)
+        return str(database_path(con).resolve().parent)
     except Exception:
         return "the warehouse directory"
+
+
+def database_path(con) -> Path:
+    """The file of the connection's current database."""
+    (path,) = con.execute("select path from duckdb_databases() where database_name = current_database()").fetchall()[0]
+    return Path(path)
+
+
+def wal_file(path: Path) -> Path:
+    """DuckDB's write-ahead log of the database file `path`."""
+    return path.with_name(path.name + ".wal")

@@ -20,7 +20,7 @@ from tpbis import files
 from tpbis.errors import CannotRun, UsageError
 from tpbis.settings import Settings
 from tpbis.warehouse import summaries
-from tpbis.warehouse.disk import PARTIAL, disk_full_is_cannot_run, raise_if_disk_full
+from tpbis.warehouse.disk import PARTIAL, disk_full_is_cannot_run, raise_if_disk_full, wal_file
 from tpbis.warehouse.params import sql_literal
 
 log = logging.getLogger(__name__)
@@ -75,7 +75,7 @@ def publish(con: duckdb.DuckDBPyConnection, settings: Settings) -> Path:
     summaries.refresh(con)              # summary tables of the report views, as of this snapshot
     con.execute("checkpoint")
     work = settings.working_file
-    if storage_version(con) == PUBLISHED_STORAGE_VERSION and not _wal(work).exists():
+    if storage_version(con) == PUBLISHED_STORAGE_VERSION and not wal_file(work).exists():
         try:
             _copy_snapshot(work, settings.warehouse)
         finally:
@@ -93,16 +93,12 @@ def storage_version(con: duckdb.DuckDBPyConnection) -> str | None:
     return (tags or {}).get("storage_version", "").rstrip("+") or None
 
 
-def _wal(path: Path) -> Path:
-    return path.with_name(path.name + ".wal")
-
-
 def _copy_snapshot(source: Path, target: Path) -> None:
     """Copy the checkpointed working file to a temporary name next to `target`, fsync,
     rename: the target is the old file or the new one, never half of either. The copy gets
     the mode a new file gets (as DuckDB creates one), not the working file's 0600."""
     with files.replacing(target, fsync=True, suffix=PARTIAL) as tmp:
-        _wal(tmp).unlink(missing_ok=True)           # from a table-by-table publish killed half-way
+        wal_file(tmp).unlink(missing_ok=True)           # from a table-by-table publish killed half-way
         shutil.copyfile(source, tmp)
 
 
@@ -110,7 +106,7 @@ def _convert_working_file(published: Path, work: Path) -> None:
     """Replace a working file of another storage format by a copy of the snapshot just
     published from it (what open_writer does when there is no working file), private (0600).
     Best effort: a failure leaves the old working file, and the next publish tries again."""
-    if _wal(work).exists():
+    if wal_file(work).exists():
         return                          # never after a clean close; a WAL is never paired with another file
     try:
         files.copy(published, work, suffix=".converting", mode=0o600)
@@ -123,7 +119,7 @@ def _write_snapshot(source: Path, target: Path) -> None:
     version (a temporary name next to `target`), checkpoint, fsync, rename: the target is
     the old file or the new one, never half of either."""
     with files.replacing(target, fsync=True, suffix=PARTIAL) as tmp:
-        for leftover in (tmp, _wal(tmp)):
+        for leftover in (tmp, wal_file(tmp)):
             leftover.unlink(missing_ok=True)          # from a publish killed half-way
         con = duckdb.connect()
         try:

@@ -21,7 +21,7 @@ import duckdb
 
 from tpbis.errors import CannotRun
 from tpbis.warehouse import store as warehouse
-from tpbis.warehouse.disk import disk_full_is_cannot_run, raise_if_disk_full
+from tpbis.warehouse.disk import database_path, disk_full_is_cannot_run, raise_if_disk_full, wal_file
 from tpbis.warehouse.params import sql_literal
 from tpbis.warehouse.snapshot import PUBLISHED_STORAGE_VERSION
 
@@ -63,7 +63,7 @@ def open_working_file(work: Path) -> duckdb.DuckDBPyConnection:
         # for the WAL's data (every loaded chunk until the final checkpoint with '1GB': ~360 MB
         # for 2,000 sheets), at ~0.07 ms of CPU per sheet. A full disk during
         # that checkpoint is DuckDB's FATAL error, mapped like any other (tpbis.warehouse.disk).
-        con.execute(f"set checkpoint_threshold = '{CHECKPOINT_BYTES}B'")
+        con.execute(f"set checkpoint_threshold = {_threshold()}")
         warehouse.apply_schema(con)
         warehouse.ensure_row_hashes(con)
         for table in ("raw.fetches", "raw.payloads", "core.runs", "core.sheet_state",
@@ -80,6 +80,11 @@ def open_working_file(work: Path) -> duckdb.DuckDBPyConnection:
 LOADING_THRESHOLD = "1000GB"
 
 
+def _threshold() -> str:
+    """CHECKPOINT_BYTES as DuckDB's `checkpoint_threshold` (SQL text), read when it is set."""
+    return f"'{CHECKPOINT_BYTES}B'"
+
+
 @contextmanager
 def checkpoints_by_wal_size(con):
     """While a sync loads its chunks, the WAL's real size decides when to checkpoint
@@ -91,16 +96,15 @@ def checkpoints_by_wal_size(con):
     night then checkpointed, rewriting the row groups it touched every time: 0.3-0.6 s of CPU
     per chunk, against 0.1-0.2 s for the commit and a checkpoint per 128 MB of WAL, or at
     publish (benchmarks/bench_mature_load.py, December 2026). DuckDB's threshold is back after."""
-    with warehouse.setting(con, "checkpoint_threshold", f"'{LOADING_THRESHOLD}'", back=f"'{CHECKPOINT_BYTES}B'"):
+    with warehouse.setting(con, "checkpoint_threshold", f"'{LOADING_THRESHOLD}'", back=_threshold()):
         yield
 
 
 @disk_full_is_cannot_run
 def checkpoint_past_threshold(con) -> bool:
     """Checkpoint when the WAL has grown past CHECKPOINT_BYTES (True if it did)."""
-    (path,) = con.execute("select path from duckdb_databases() where database_name = current_database()").fetchall()[0]
     try:
-        size = os.stat(f"{path}.wal").st_size
+        size = wal_file(database_path(con)).stat().st_size
     except FileNotFoundError:
         return False
     if size <= CHECKPOINT_BYTES:
@@ -151,15 +155,15 @@ def move_aside(work: Path) -> Path:
     stamp = datetime.now().astimezone().strftime("%Y%m%dT%H%M%S%z")
     aside = work.with_name(f"{work.name}.damaged-{stamp}")
     os.replace(work, aside)
-    wal = work.with_name(work.name + ".wal")
+    wal = wal_file(work)
     if wal.exists():
-        os.replace(wal, aside.with_name(aside.name + ".wal"))
+        os.replace(wal, wal_file(aside))
     return aside
 
 
 def make_private(work: Path) -> None:
     """Only the account that runs the sync may read or write its working file (0600)."""
-    for path in (work, work.with_name(work.name + ".wal")):
+    for path in (work, wal_file(work)):
         try:
             os.chmod(path, 0o600)
         except FileNotFoundError:

@@ -145,7 +145,7 @@ def land_payloads(folder: Path, landed: int) -> None:
                 con.execute("begin transaction")
                 cpu = time.process_time()
                 if statement is None:
-                    store.run_script(con, store.sql("load/raw_land.sql").split(";", 1)[1],
+                    store.run_script(con, store._statements(store.sql("load/raw_land.sql"))[1],  # its payloads
                                      {"landed": store._landed_payloads(con, stage)})
                 else:
                     con.execute(statement)

@@ -10,7 +10,7 @@ from flows.nightly_sync import nightly_sync
 from tpbis.registry import read_registry
 from tpbis.sync.working_file import replay_all
 from tpbis.settings import CONFIG_DIR, Settings
-from transforms.text import mask_workbook
+from transforms.text import mask_and_write
 
 REGISTRY = read_registry(CONFIG_DIR / "villages.csv")
 NIK, NIK_SPACED, PHONE = "1403025807900001", "1403 0258 0790 0002", "0812-3456-7890"
@@ -20,13 +20,13 @@ SECRETS = [NIK, NIK_SPACED, PHONE, "1403025807900002", "081234567890"]
 def test_mask_workbook_masks_text_outside_profil_and_leaves_the_input_alone():
     ranges = {"Profil": [["NPP", NIK]], "Kegiatan": [["Keterangan"], [f"NIK {NIK}", 5], None],
               "Dampak": [[NIK_SPACED, 1403025807900001]]}
-    masked = mask_workbook(ranges)
+    masked = mask_and_write(ranges)[0]
     assert masked["Profil"] == [["NPP", NIK]]                               # NPP is 16 digits by design
     assert masked["Kegiatan"] == [["Keterangan"], ["NIK [NIK disamarkan]", 5], None]
     assert masked["Dampak"] == [["[NIK disamarkan]", 1403025807900001]]    # a typed number is a count's business
     assert ranges["Kegiatan"][1][0] == f"NIK {NIK}"                         # a copy, not the input
     clean = {"Kegiatan": [["Keterangan"], ["Rp 1.500.000"]]}
-    assert mask_workbook(clean) is clean and mask_workbook(None) is None
+    assert mask_and_write(clean)[0] is clean and mask_and_write(None)[0] is None
 
 
 def _put_secrets(server) -> str:

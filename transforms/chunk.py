@@ -82,11 +82,9 @@ def _tabs(value_ranges, plain: bool = False) -> tuple[dict[str, list], set[int]]
         return {}, set()
     raw, titled = set(), {}
     for title, rows in value_ranges.items():
-        if plain:
-            pass
-        elif rows_of_lists(rows):
+        if not plain and rows_of_lists(rows):
             raw.add(id(rows))
-        else:
+        elif not plain:
             rows = normalise_rows(rows)
         titled[title if type(title) is str else str(title)] = rows
     return find_tabs(titled), raw

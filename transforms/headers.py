@@ -172,18 +172,20 @@ class _Heads:
         self.lengths: list[int] = []            # the lengths of the remembered heads, ascending
 
     def get(self, rows: Sequence[Sequence], keys: Mapping[str, str], scan: int) -> HeaderMatch | None:
+        if not self.lengths:
+            return None
+        head = _plain_head(rows, self.lengths[-1])          # made once, cut to each length
         for length in self.lengths:
-            head = _plain_head(rows, length)
-            if head is None:
+            if length > len(head):
                 return None
-            match = self.found.get((keys, scan, head))
+            match = self.found.get((keys, scan, head[:length]))
             if match is not None:
                 return match
         return None
 
     def put(self, rows: Sequence[Sequence], keys: Mapping[str, str], scan: int, match: HeaderMatch) -> None:
         head = _plain_head(rows, match.row + 1)
-        if head is None:
+        if len(head) <= match.row:
             return
         if len(self.found) >= self.LIMIT:
             self.found.clear()
@@ -195,14 +197,13 @@ class _Heads:
         self.found[(keys, scan, head)] = match
 
 
-def _plain_head(rows: Sequence[Sequence], length: int) -> tuple | None:
-    """The first `length` rows as a key, when they are all lists of text and None."""
-    if len(rows) < length:
-        return None
+def _plain_head(rows: Sequence[Sequence], length: int) -> tuple:
+    """Up to the first `length` rows, as a key: those before the first row that is not a
+    list of text and None."""
     head = []
     for row in rows[:length]:
         if type(row) is not list or not all(type(cell) is str or cell is None for cell in row):
-            return None
+            break
         head.append(tuple(row))
     return tuple(head)
 

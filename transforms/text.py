@@ -141,7 +141,7 @@ def read_initials(value) -> tuple[str | None, str | None, str | None]:
     digits = sum(ch.isdigit() for ch in text)
     if digits >= 8:
         return None, "nik_removed", f"[{digits} digit]"
-    if NIK_MASK in text or PHONE_MASK in text:      # masked before it landed (mask_workbook)
+    if NIK_MASK in text or PHONE_MASK in text:      # masked before it landed (mask_and_write)
         return None, "nik_removed", text
     words = _WORD.findall(text)
     if not words:
@@ -198,20 +198,16 @@ def _may_hold_numbers(text: bytes | None) -> bool:
     return text is None or not text.isascii() or text.translate(_DIGITS_AS_ZERO, b" .-").find(b"000000000") >= 0
 
 
-def mask_workbook(value_ranges):
-    """The cells as they may land in the warehouse's raw tables: every text cell outside
-    `Profil` (whose NPP is 16 digits by design) with NIK-like and phone numbers masked.
-
-    The sync parses and lands this, never the original, so no copy of such a number is kept
-    anywhere, and a replay of the landed cells gives exactly what the sync gave (the masks are
-    read as masked numbers: a warning in free text, `nik_removed` in Inisial Penerima). The
-    same object comes back when nothing needed masking (the common case costs one scan)."""
-    return mask_and_write(value_ranges)[0]
-
-
 def mask_and_write(value_ranges) -> tuple[object, bytes | None]:
-    """(`mask_workbook(value_ranges)`, its JSON exactly as `orjson.dumps` writes it, or None
-    when orjson cannot write every tab or a title is not text).
+    """(the cells as they may land in the warehouse's raw tables, their JSON exactly as
+    `orjson.dumps` writes them, or None when orjson cannot write every tab or a title is not
+    text). Every text cell outside `Profil` (whose NPP is 16 digits by design) has its
+    NIK-like and phone numbers masked.
+
+    The sync parses and lands these cells, never the original, so no copy of such a number is
+    kept anywhere, and a replay of the landed cells gives exactly what the sync gave (the masks
+    are read as masked numbers: a warning in free text, `nik_removed` in Inisial Penerima). The
+    same object comes back when nothing needed masking (the common case costs one scan).
 
     The JSON is put together from the one serialisation of each tab that the mask's check
     reads (a tab masked is written again), so the sync writes a workbook's cells once, not

@@ -26,6 +26,7 @@ from tpbis.google.client import make_client
 from tpbis.google.http import PacedHTTPClient, RequestStats
 from tpbis.google.pacing import RateLimiter
 from tpbis.google.titles import fold, quote_title
+from tpbis.google.transport import LeanSession
 from tpbis.settings import CREATE_SCOPES, READ_SCOPES, WRITE_SCOPES, Settings
 from transforms.columns import TEMPLATE_TABS
 
@@ -69,6 +70,9 @@ def connect(settings: Settings, *, write: bool = False, create: bool = False) ->
     adapter = requests.adapters.HTTPAdapter(pool_connections=4, pool_maxsize=4 * max(1, settings.fetch_workers))
     for prefix in ("http://", "https://"):
         client.http_client.session.mount(prefix, adapter)
+    # plain reads on urllib3 (tpbis/google/transport.py), the rest on that session
+    client.http_client.session = LeanSession(client.http_client.session, client.http_client.auth,
+                                             pool_size=4 * max(1, settings.fetch_workers))
     return Connection(client, client.http_client, stats, _service_account(settings, client.http_client.auth))
 
 

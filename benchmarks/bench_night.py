@@ -21,7 +21,8 @@ against the quota bound (reads / quota, plus the fixed cost of a 1-sheet sync):
     .venv/bin/python benchmarks/bench_night.py --sheets 20000 --small --changed 0.05 \
         --quota 600 --latency 0.15 [--keep DIR]
 
-The night prints where its time went (the flow's timeline marks, tpbis.sync.timeline). With
+The N-sheet sync and the night print where their time went (the flow's timeline marks,
+tpbis.sync.timeline). With
 --keep DIR the first sync (minutes of CPU at 20,000 sheets) is kept in DIR, the server's Drive
 times are fixed, and a later run with the same --sheets/--small only times the night again,
 on a copy.
@@ -380,6 +381,7 @@ def main() -> None:
             print(f"CPU on the 2 cores: the sync {first['cpu']:.1f} s (its parse workers {first['worker_cpu']:.1f} s) "
                   f"+ the local Sheets server {served_sync:.1f} s in {wall:.1f} s; the bare fetch {floor_cpu:.1f} s "
                   f"+ the server {served_floor:.1f} s in {floor:.1f} s", flush=True)
+            _breakdown(first)
 
             if args.replay:
                 from tpbis.sync.working_file import replay_all

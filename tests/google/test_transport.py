@@ -36,7 +36,7 @@ def sessions() -> tuple[requests.Session, LeanSession]:
 ])
 def test_a_plain_read_answers_as_requests_answers_it(sheets_server, path, params):
     plain, lean = sessions()
-    lean._session.trust_env = False
+    lean.trust_env = False
     want = plain.request("GET", sheets_server.url + path, params=params, timeout=(5, 60))
     got = lean.request("GET", sheets_server.url + path, params=params, timeout=(5, 60))
     assert (got.status_code, got.ok, got.content, got.headers["Content-Type"]) == \
@@ -71,6 +71,17 @@ def test_the_headers_sent_are_the_ones_requests_sends():
     assert seen[0] == seen[1]
     assert ["x-call", "3"] in seen[1] and ["x-session", "call"] in seen[1]
     assert "x-dropped" not in {k for k, _ in seen[1]}
+
+
+def test_settings_set_on_the_session_are_used_from_then_on(sheets_server, monkeypatch):
+    """gspread's callers set a session's attributes (trust_env, proxies): the next read uses them."""
+    _, lean = sessions()
+    url = sheets_server.url + BATCH.format(key=KEYS["14.03.02.2008"])
+    assert lean.request("GET", url, params=PARAMS, timeout=(5, 60)).ok
+    lean.proxies = {"http": f"http://127.0.0.1:{_free_port()}"}
+    assert lean._session.proxies == lean.proxies
+    with pytest.raises(requests.exceptions.ProxyError):
+        lean.request("GET", url, params=PARAMS, timeout=(5, 60))
 
 
 def test_a_plain_read_does_not_go_through_requests(sheets_server, monkeypatch):
@@ -163,7 +174,7 @@ def test_https_reads_check_the_certificate_with_the_bundle_requests_uses(tmp_pat
                 session.request("GET", url + "/v4/spreadsheets/k/values:batchGet", timeout=(5, 60))
         monkeypatch.setenv("REQUESTS_CA_BUNDLE", str(cert))
         _, lean = sessions()
-        lean._session.trust_env = True
+        lean.trust_env = True
         monkeypatch.setattr(requests.Session, "request", lambda *a, **k: pytest.fail("sent through requests"))
         got = lean.request("GET", url + "/v4/spreadsheets/k/values:batchGet", timeout=(5, 60))
     assert got.json() == {"values": [["ok"]]}

@@ -56,8 +56,8 @@ class LeanResponse:
 
 class LeanSession:
     """A `requests.Session` look-alike for gspread's HTTP client (see the module docstring).
-    Attributes it does not have (headers, mount, trust_env, close...) are the wrapped
-    session's."""
+    Attributes it does not have (headers, mount, trust_env, proxies...) are the wrapped
+    session's, read and set."""
 
     def __init__(self, session: requests.Session, credentials: Any, *, pool_size: int = 10):
         self._session = session
@@ -69,6 +69,16 @@ class LeanSession:
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._session, name)
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        """A public attribute (trust_env, proxies, verify, cert...) is the wrapped session's,
+        and what was decided per host from it is decided again."""
+        if name.startswith("_"):
+            object.__setattr__(self, name, value)
+            return
+        setattr(self._session, name, value)
+        with self._lock:
+            self._hosts.clear()
 
     def close(self) -> None:
         """Close every kept-alive connection, urllib3's and requests'."""

@@ -68,6 +68,8 @@ class LeanSession:
         self._token_transport = None
 
     def __getattr__(self, name: str) -> Any:
+        if name.startswith("_"):            # never the wrapped session's private parts (nor a
+            raise AttributeError(name)      # loop while a copy is made, before _session is)
         return getattr(self._session, name)
 
     def __setattr__(self, name: str, value: Any) -> None:

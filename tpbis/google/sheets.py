@@ -67,12 +67,13 @@ def connect(settings: Settings, *, write: bool = False, create: bool = False) ->
     )
     # every fetch thread of every concurrent chunk keeps its connection alive (requests' default
     # pool of 10 would discard and reopen connections under load)
-    adapter = requests.adapters.HTTPAdapter(pool_connections=4, pool_maxsize=4 * max(1, settings.fetch_workers))
+    connections = 4 * max(1, settings.fetch_workers)
+    adapter = requests.adapters.HTTPAdapter(pool_connections=4, pool_maxsize=connections)
     for prefix in ("http://", "https://"):
         client.http_client.session.mount(prefix, adapter)
     # plain reads on urllib3 (tpbis/google/transport.py), the rest on that session
     client.http_client.session = LeanSession(client.http_client.session, client.http_client.auth,
-                                             pool_size=4 * max(1, settings.fetch_workers))
+                                             pool_size=connections)
     return Connection(client, client.http_client, stats, _service_account(settings, client.http_client.auth))
 
 

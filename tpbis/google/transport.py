@@ -33,10 +33,10 @@ from urllib3.exceptions import (ConnectTimeoutError, DecodeError, NewConnectionE
 class LeanResponse:
     """What gspread and the sync read of a response, as requests names it."""
 
-    __slots__ = ("status_code", "headers", "content", "url", "reason")
+    __slots__ = ("status_code", "headers", "content", "url")
 
-    def __init__(self, status_code: int, headers: CaseInsensitiveDict, content: bytes, url: str, reason: str):
-        self.status_code, self.headers, self.content, self.url, self.reason = status_code, headers, content, url, reason
+    def __init__(self, status_code: int, headers: CaseInsensitiveDict, content: bytes, url: str):
+        self.status_code, self.headers, self.content, self.url = status_code, headers, content, url
 
     @property
     def ok(self) -> bool:
@@ -48,10 +48,6 @@ class LeanResponse:
 
     def json(self, **kwargs: Any) -> Any:
         return jsonlib.loads(self.content, **kwargs)
-
-    def raise_for_status(self) -> None:
-        if not self.ok:
-            raise requests.HTTPError(f"{self.status_code} {self.reason} for url: {self.url}", response=self)
 
 
 class LeanSession:
@@ -129,7 +125,7 @@ class LeanSession:
             answer.release_conn()
         if answer.status == 401 or 300 <= answer.status < 400:      # google-auth's refresh; a redirect
             return self._session.request(method, url, params=params, headers=headers, timeout=timeout)
-        return LeanResponse(answer.status, CaseInsensitiveDict(answer.headers), content, full, answer.reason or "")
+        return LeanResponse(answer.status, CaseInsensitiveDict(answer.headers), content, full)
 
     def _plain(self, url: str) -> urllib3.PoolManager | None:
         """The urllib3 pool for this URL's host (with the CA bundle requests would use), or

@@ -10,11 +10,12 @@ import threading
 
 import pytest
 import requests
+from hypothesis import given, strategies as st
 from google.auth.credentials import AnonymousCredentials, Credentials
 from google.auth.transport.requests import AuthorizedSession
 
 from tpbis.google import sheets
-from tpbis.google.transport import LeanSession
+from tpbis.google.transport import LeanSession, _query
 from tpbis.settings import Settings
 from tests.helpers import KEYS
 
@@ -55,6 +56,20 @@ def test_the_query_string_is_the_one_requests_writes(sheets_server, params):
     url = sheets_server.url + BATCH.format(key=KEYS["14.03.02.2008"])
     assert lean.request("GET", url, params=params, timeout=(5, 60)).url == \
         plain.request("GET", url, params=params, timeout=(5, 60)).url
+
+
+_TEXT = st.text(st.characters(blacklist_categories=("Cs",)), max_size=12)
+_VALUE = st.one_of(st.none(), _TEXT, st.integers(), st.booleans())
+
+
+@given(st.one_of(st.dictionaries(_TEXT, st.one_of(_VALUE, st.lists(_VALUE, max_size=3)), max_size=4),
+                 st.lists(st.tuples(_TEXT, _VALUE), max_size=4)))
+def test_any_params_make_the_url_requests_makes(params):
+    """Whatever keys and values a caller passes (text in any script, numbers, None, lists),
+    the URL a lean read asks for is the one requests prepares."""
+    base = "http://127.0.0.1:9/v4/spreadsheets/k/values:batchGet"
+    query = _query(params)
+    assert base + ("?" + query if query else "") == requests.Request("GET", base, params=params).prepare().url
 
 
 def test_the_headers_sent_are_the_ones_requests_sends():
